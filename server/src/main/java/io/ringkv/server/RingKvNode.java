@@ -1,0 +1,212 @@
+package io.ringkv.server;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.ringkv.config.Member;
+import io.ringkv.config.NodeConfig;
+import io.ringkv.env.Clock;
+import io.ringkv.env.ExecutorScheduler;
+import io.ringkv.env.SystemClock;
+import io.ringkv.server.coordinator.Coordinator;
+import io.ringkv.server.coordinator.CoordinatorSettings;
+import io.ringkv.server.coordinator.KvException;
+import io.ringkv.server.coordinator.Placement;
+import io.ringkv.server.grpc.KeyValueService;
+import io.ringkv.server.replica.LocalReplica;
+import io.ringkv.storage.InMemoryStorageEngine;
+import io.ringkv.storage.NodeIdentity;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.VersionedStore;
+import io.ringkv.storage.rocksdb.RocksDbStorageEngine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running ringkv node: storage, coordinator and gRPC server wired from a {@link NodeConfig}.
+ * This is the only place the production implementations of the seams (system clock, executors,
+ * RocksDB, gRPC) are chosen.
+ */
+public final class RingKvNode implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RingKvNode.class);
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+  private final NodeConfig config;
+  private final StorageEngine engine;
+  private final ExecutorService storageExecutor;
+  private final ScheduledExecutorService timers;
+  private final Server server;
+  private final LocalReplica localReplica;
+  private final AtomicLong readRepairs = new AtomicLong();
+  private boolean closed;
+
+  private RingKvNode(NodeConfig config) throws IOException {
+    this.config = config;
+    String self = config.nodeId();
+    this.engine =
+        switch (config.storage().engine()) {
+          case ROCKSDB -> RocksDbStorageEngine.open(config.dataDir());
+          case MEMORY -> new InMemoryStorageEngine();
+        };
+    try {
+      StorageEngine.Durability durability =
+          config.storage().syncWrites()
+              ? StorageEngine.Durability.SYNC
+              : StorageEngine.Durability.BUFFERED;
+      NodeIdentity identity = NodeIdentity.loadOrCreate(engine, self, new SecureRandom());
+      int cores = Runtime.getRuntime().availableProcessors();
+      this.storageExecutor =
+          Executors.newFixedThreadPool(Math.max(2, cores), threads(self + "-storage"));
+      this.timers = Executors.newSingleThreadScheduledExecutor(threads(self + "-timer"));
+      this.localReplica =
+          new LocalReplica(new VersionedStore(engine, durability), storageExecutor);
+      List<String> members = config.clusterMembers().stream().map(Member::nodeId).toList();
+      Clock clock = SystemClock.INSTANCE;
+      Coordinator coordinator =
+          new Coordinator(
+              self,
+              identity,
+              localReplica,
+              node -> {
+                throw KvException.unavailable("no route to node " + node);
+              },
+              Placement.fixed(List.of(self)),
+              clock,
+              new ExecutorScheduler(timers),
+              settings(config, members.size()),
+              (node, key) -> readRepairs.incrementAndGet());
+      HealthStatusManager health = new HealthStatusManager();
+      int maxMessage =
+          config.limits().maxValueBytes() + config.limits().maxKeyBytes() + 64 * 1024;
+      this.server =
+          NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+              .directExecutor()
+              .maxInboundMessageSize(maxMessage)
+              .addService(new KeyValueService(coordinator))
+              .addService(health.getHealthService())
+              .build()
+              .start();
+      log.info(
+          "node {} serving on {}:{} (epoch {}, data in {}, engine {})",
+          self,
+          config.host(),
+          server.getPort(),
+          identity.actor(),
+          config.dataDir(),
+          config.storage().engine().name().toLowerCase());
+    } catch (IOException | RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  /** Starts a node; fails if its port cannot be bound or its storage cannot be opened. */
+  public static RingKvNode start(NodeConfig config) {
+    try {
+      return new RingKvNode(config);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The coordinator settings for this cluster size; N, R and W shrink to fit a small cluster. */
+  static CoordinatorSettings settings(NodeConfig config, int clusterSize) {
+    NodeConfig.Replication rep = config.replication();
+    int n = Math.min(rep.n(), clusterSize);
+    if (n < rep.n()) {
+      log.warn(
+          "replication.n={} but the cluster has {} member(s): keeping {} cop{} of each key",
+          rep.n(), clusterSize, n, n == 1 ? "y" : "ies");
+    }
+    NodeConfig.Timeouts t = config.timeouts();
+    return new CoordinatorSettings(
+        n,
+        Math.min(rep.r(), n),
+        Math.min(rep.w(), n),
+        config.limits().maxKeyBytes(),
+        config.limits().maxValueBytes(),
+        config.limits().maxSiblings(),
+        config.versions().maxClockEntries(),
+        Duration.ofMillis(t.requestMillis()),
+        Duration.ofMillis(t.replicaMillis()),
+        Duration.ofMillis(t.readRepairWaitMillis()));
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** The bound port (useful when the config asked for port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  public LocalReplica localReplica() {
+    return localReplica;
+  }
+
+  /** Read repairs this node has sent as a coordinator. */
+  public long readRepairs() {
+    return readRepairs.get();
+  }
+
+  /**
+   * Stops accepting requests, lets in-flight ones finish (or fails them after a grace period),
+   * then closes storage. Safe to call twice.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    log.info("node {} shutting down", config.nodeId());
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("node {}: requests still running after {}; cancelling them",
+            config.nodeId(), SHUTDOWN_GRACE);
+        server.shutdownNow();
+        server.awaitTermination(1, TimeUnit.SECONDS);
+      }
+      storageExecutor.shutdown();
+      if (!storageExecutor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("node {}: storage work still running; closing anyway", config.nodeId());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    timers.shutdownNow();
+    engine.close();
+    log.info("node {} stopped", config.nodeId());
+  }
+
+  /** Blocks until the server has terminated (the launcher's main thread waits here). */
+  public void blockUntilShutdown() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  private static ThreadFactory threads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

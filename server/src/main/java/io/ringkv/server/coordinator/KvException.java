@@ -1,0 +1,36 @@
+package io.ringkv.server.coordinator;
+
+/**
+ * An expected failure of a request, with the outcome a client should see. Protocol code raises
+ * these; only the gRPC edge turns them into statuses.
+ */
+public final class KvException extends RuntimeException {
+
+  /** What kind of failure, mirroring the gRPC codes the edge answers with. */
+  public enum Code {
+    INVALID_ARGUMENT,
+    FAILED_PRECONDITION,
+    UNAVAILABLE,
+    DEADLINE_EXCEEDED,
+    INTERNAL
+  }
+
+  private final Code code;
+
+  public KvException(Code code, String message) {
+    super(message, null, false, false);
+    this.code = code;
+  }
+
+  public Code code() {
+    return code;
+  }
+
+  public static KvException invalid(String message) {
+    return new KvException(Code.INVALID_ARGUMENT, message);
+  }
+
+  public static KvException unavailable(String message) {
+    return new KvException(Code.UNAVAILABLE, message);
+  }
+}

@@ -1,0 +1,105 @@
+package io.ringkv.server.grpc;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.ringkv.api.v1.DeleteRequest;
+import io.ringkv.api.v1.DeleteResponse;
+import io.ringkv.api.v1.GetRequest;
+import io.ringkv.api.v1.GetResponse;
+import io.ringkv.api.v1.KeyValueGrpc;
+import io.ringkv.api.v1.PutRequest;
+import io.ringkv.api.v1.PutResponse;
+import io.ringkv.server.coordinator.Coordinator;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The public {@code ringkv.v1.KeyValue} service: converts between protobuf and the coordinator's
+ * plain types and turns failures into statuses. Runs on the transport threads (direct executor),
+ * so it only hands work on and never blocks.
+ */
+public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
+
+  private final Coordinator coordinator;
+
+  public KeyValueService(Coordinator coordinator) {
+    this.coordinator = coordinator;
+  }
+
+  @Override
+  public void get(GetRequest request, StreamObserver<GetResponse> observer) {
+    Integer r = quorum("r", request.getR(), observer);
+    if (r == null) {
+      return;
+    }
+    reply(
+        coordinator.get(request.getKey().toByteArray(), r),
+        result -> {
+          GetResponse.Builder b = GetResponse.newBuilder();
+          for (byte[] v : result.values()) {
+            b.addValues(ByteString.copyFrom(v));
+          }
+          return b.setContext(ByteString.copyFrom(result.context())).build();
+        },
+        observer);
+  }
+
+  @Override
+  public void put(PutRequest request, StreamObserver<PutResponse> observer) {
+    Integer w = quorum("w", request.getW(), observer);
+    if (w == null) {
+      return;
+    }
+    reply(
+        coordinator.put(
+            request.getKey().toByteArray(),
+            request.getValue().toByteArray(),
+            request.getContext().toByteArray(),
+            w),
+        ctx -> PutResponse.newBuilder().setContext(ByteString.copyFrom(ctx)).build(),
+        observer);
+  }
+
+  @Override
+  public void delete(DeleteRequest request, StreamObserver<DeleteResponse> observer) {
+    Integer w = quorum("w", request.getW(), observer);
+    if (w == null) {
+      return;
+    }
+    reply(
+        coordinator.put(
+            request.getKey().toByteArray(), null, request.getContext().toByteArray(), w),
+        ctx -> DeleteResponse.getDefaultInstance(),
+        observer);
+  }
+
+  /** The quorum as an int, or null after answering INVALID_ARGUMENT for a value past 2^31. */
+  private static Integer quorum(String name, int unsigned, StreamObserver<?> observer) {
+    if (unsigned < 0) {
+      observer.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription(name + ": " + Integer.toUnsignedString(unsigned) + " is too large")
+              .asRuntimeException());
+      return null;
+    }
+    return unsigned;
+  }
+
+  private static <T, R> void reply(
+      CompletableFuture<T> future, Function<T, R> toProto, StreamObserver<R> observer) {
+    future.whenComplete(
+        (value, error) -> {
+          if (observer instanceof ServerCallStreamObserver<R> call && call.isCancelled()) {
+            return;
+          }
+          if (error != null) {
+            observer.onError(Statuses.toStatus(error).asRuntimeException());
+          } else {
+            observer.onNext(toProto.apply(value));
+            observer.onCompleted();
+          }
+        });
+  }
+}

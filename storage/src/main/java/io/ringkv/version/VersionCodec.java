@@ -1,0 +1,176 @@
+package io.ringkv.version;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+
+/**
+ * The two binary forms of versions: the opaque context handed to clients, and the stored (and
+ * replicated) object. Both start with a format byte so either can evolve; contexts also carry a
+ * CRC32C, because they travel through client code and come back as arbitrary bytes.
+ *
+ * <p>Decoders validate everything and throw {@link MalformedVersionException}; they never
+ * allocate more than the input could hold.
+ */
+public final class VersionCodec {
+
+  private static final int CONTEXT_FORMAT = 1;
+  private static final int OBJECT_FORMAT = 1;
+  private static final int FLAG_COORDINATOR = 1;
+  private static final int MAX_NODE_ID_BYTES = 256;
+  private static final int MAX_ENTRIES = 4096;
+  private static final int MAX_VALUE_BYTES = Integer.MAX_VALUE - 64;
+
+  private VersionCodec() {}
+
+  /**
+   * What a client's context says: the causal past it saw, and (optionally) the node that
+   * answered its read first, to coordinate the next write (the paper's read-your-writes hint).
+   */
+  public record ClientContext(VersionVector vector, String coordinator) {
+    public static final ClientContext EMPTY = new ClientContext(VersionVector.EMPTY, null);
+  }
+
+  // ---------------------------------------------------------------- contexts
+
+  public static byte[] encodeContext(ClientContext ctx) {
+    Bytes.Writer w = new Bytes.Writer(16 + ctx.vector().size() * 24);
+    w.u8(CONTEXT_FORMAT);
+    w.u8(ctx.coordinator() != null ? FLAG_COORDINATOR : 0);
+    if (ctx.coordinator() != null) {
+      w.string(ctx.coordinator());
+    }
+    writeVector(w, ctx.vector(), new TreeMap<>());
+    CRC32C crc = new CRC32C();
+    crc.update(w.buffer(), 0, w.length());
+    w.u32((int) crc.getValue());
+    return w.toByteArray();
+  }
+
+  /** Decodes a client's context; the empty byte string is the empty context (a blind write). */
+  public static ClientContext decodeContext(byte[] bytes) {
+    if (bytes.length == 0) {
+      return ClientContext.EMPTY;
+    }
+    if (bytes.length < 6) {
+      throw new MalformedVersionException("context is too short (" + bytes.length + " bytes)");
+    }
+    int bodyEnd = bytes.length - 4;
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, bodyEnd);
+    int expected =
+        ((bytes[bodyEnd] & 0xFF) << 24)
+            | ((bytes[bodyEnd + 1] & 0xFF) << 16)
+            | ((bytes[bodyEnd + 2] & 0xFF) << 8)
+            | (bytes[bodyEnd + 3] & 0xFF);
+    if ((int) crc.getValue() != expected) {
+      throw new MalformedVersionException("context checksum mismatch: not a context from ringkv");
+    }
+    try {
+      Bytes.Reader r = new Bytes.Reader(bytes, 0, bodyEnd);
+      int format = r.u8();
+      if (format != CONTEXT_FORMAT) {
+        throw new MalformedVersionException("unknown context format " + format);
+      }
+      int flags = r.u8();
+      String coordinator = (flags & FLAG_COORDINATOR) != 0 ? r.string(MAX_NODE_ID_BYTES) : null;
+      VersionVector v = readVector(r, new ArrayList<>());
+      if (!r.atEnd()) {
+        throw new MalformedVersionException("trailing bytes in context");
+      }
+      return new ClientContext(v, coordinator);
+    } catch (Bytes.Malformed | IllegalArgumentException e) {
+      throw new MalformedVersionException("context does not decode: " + e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- objects
+
+  public static byte[] encodeObject(VersionedObject o) {
+    int size = 16;
+    for (Sibling s : o.siblings()) {
+      size += 24 + (s.value() == null ? 0 : s.value().length);
+    }
+    Bytes.Writer w = new Bytes.Writer(size + o.context().size() * 24);
+    w.u8(OBJECT_FORMAT);
+    TreeMap<Actor, Integer> actorIndex = new TreeMap<>();
+    writeVector(w, o.context(), actorIndex);
+    w.varint(o.siblings().size());
+    for (Sibling s : o.siblings()) {
+      Integer idx = actorIndex.get(s.dot().actor());
+      w.varint(idx);
+      w.varint(s.dot().counter());
+      w.varint(s.timestampMillis());
+      if (s.isTombstone()) {
+        w.u8(1);
+      } else {
+        w.u8(0);
+        w.bytes(s.value());
+      }
+    }
+    return w.toByteArray();
+  }
+
+  public static VersionedObject decodeObject(byte[] bytes) {
+    try {
+      Bytes.Reader r = new Bytes.Reader(bytes, 0, bytes.length);
+      int format = r.u8();
+      if (format != OBJECT_FORMAT) {
+        throw new MalformedVersionException("unknown object format " + format);
+      }
+      List<Actor> actors = new ArrayList<>();
+      VersionVector ctx = readVector(r, actors);
+      int n = r.length(MAX_ENTRIES * 64);
+      List<Sibling> siblings = new ArrayList<>(Math.min(n, 128));
+      for (int i = 0; i < n; i++) {
+        int idx = r.length(actors.size() - 1);
+        Dot dot = new Dot(actors.get(idx), r.varint());
+        long ts = r.varint();
+        int tomb = r.u8();
+        byte[] value = tomb == 1 ? null : r.bytes(MAX_VALUE_BYTES);
+        siblings.add(new Sibling(dot, value, ts));
+      }
+      if (!r.atEnd()) {
+        throw new MalformedVersionException("trailing bytes in object");
+      }
+      return VersionedObject.of(ctx, siblings);
+    } catch (Bytes.Malformed | IllegalArgumentException e) {
+      throw new MalformedVersionException("object does not decode: " + e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- vectors
+
+  private static void writeVector(Bytes.Writer w, VersionVector v, TreeMap<Actor, Integer> index) {
+    w.varint(v.size());
+    for (VersionVector.Entry e : v.entries()) {
+      index.put(e.actor(), index.size());
+      w.string(e.actor().node());
+      w.varint(e.actor().epoch());
+      w.varint(e.counter());
+      w.varint(e.lastUpdateMillis());
+    }
+  }
+
+  private static VersionVector readVector(Bytes.Reader r, List<Actor> actors) {
+    int n = r.length(MAX_ENTRIES);
+    List<VersionVector.Entry> entries = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Actor a = new Actor(r.string(MAX_NODE_ID_BYTES), r.varint());
+      long counter = r.varint();
+      long time = r.varint();
+      if (counter < 1) {
+        throw new MalformedVersionException("counter " + counter + " for " + a);
+      }
+      actors.add(a);
+      entries.add(new VersionVector.Entry(a, counter, time));
+    }
+    VersionVector v = VersionVector.of(entries);
+    if (v.size() != n) {
+      throw new MalformedVersionException("duplicate actor in vector");
+    }
+    return v;
+  }
+
+}
