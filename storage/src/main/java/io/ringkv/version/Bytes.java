@@ -116,6 +116,15 @@ final class Bytes {
       return (int) n;
     }
 
+    /** An index into a table of {@code size} entries. */
+    int index(int size) {
+      long i = varint();
+      if (i < 0 || i >= size) {
+        throw new Malformed("index " + i + " out of range");
+      }
+      return (int) i;
+    }
+
     byte[] bytes(int max) {
       int n = length(max);
       byte[] out = Arrays.copyOfRange(buf, pos, pos + n);

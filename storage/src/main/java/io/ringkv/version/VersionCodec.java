@@ -124,7 +124,7 @@ public final class VersionCodec {
       int n = r.length(MAX_ENTRIES * 64);
       List<Sibling> siblings = new ArrayList<>(Math.min(n, 128));
       for (int i = 0; i < n; i++) {
-        int idx = r.length(actors.size() - 1);
+        int idx = r.index(actors.size());
         Dot dot = new Dot(actors.get(idx), r.varint());
         long ts = r.varint();
         int tomb = r.u8();

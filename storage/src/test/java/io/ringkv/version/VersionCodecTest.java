@@ -77,6 +77,20 @@ class VersionCodecTest {
   }
 
   @Test
+  void aTombstoneOfALateActorRoundTrips() {
+    // Regression: the sibling's actor index was bounds-checked against the bytes left, as if it
+    // were a length, so index 9 followed by fewer than 9 bytes failed to decode.
+    VersionedObject o = VersionedObject.EMPTY;
+    for (int i = 0; i < 10; i++) {
+      Actor a = new Actor("n" + i, 1);
+      o = o.write(VersionVector.EMPTY, o.nextDot(a, VersionVector.EMPTY, 0), new byte[0], 1, 10);
+    }
+    Actor last = new Actor("n9", 1);
+    o = o.write(o.context(), o.nextDot(last, o.context(), 0), null, 2, 10);
+    assertThat(VersionCodec.decodeObject(VersionCodec.encodeObject(o))).isEqualTo(o);
+  }
+
+  @Test
   void emptyContextIsTheBlindWrite() {
     assertThat(VersionCodec.decodeContext(new byte[0]))
         .isEqualTo(VersionCodec.ClientContext.EMPTY);

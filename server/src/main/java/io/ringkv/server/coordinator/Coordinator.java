@@ -206,28 +206,85 @@ public final class Coordinator {
   /**
    * Writes {@code value} ({@code null}: a tombstone) over what {@code context} saw, with write
    * quorum {@code w} (0: the default). Completes with the context of the new version.
+   *
+   * <p>A put is coordinated by a home replica, since the new version's dot is that replica's
+   * event: the one that answered the client's read first when the context names it (Dynamo's
+   * read-your-writes hint), else this node if it is a home replica, else the first home replica
+   * that answers a forward.
    */
   public CompletableFuture<byte[]> put(byte[] key, byte[] value, byte[] context, int w) {
     try {
-      checkKey(key);
-      if (value != null && value.length > settings.maxValueBytes()) {
-        throw KvException.invalid(
-            "value: " + value.length + " bytes is over the limit of " + settings.maxValueBytes()
-                + " (limits.max-value-bytes)");
+      Prepared p = prepare(key, value, context, w);
+      String hinted = p.ctx.coordinator();
+      if (hinted != null && !hinted.equals(self) && p.home.contains(hinted)) {
+        return forward(key, value, context, w, List.of(hinted), 0)
+            .exceptionallyCompose(e -> p.home.contains(self)
+                ? coordinate(key, value, p)
+                : forward(key, value, context, w, p.home, 0));
       }
-      ClientContext ctx = decodeContext(context);
-      int quorum = quorum("w", w, settings.w());
-      List<String> home = homeReplicas(key, "w", quorum);
-      if (!home.contains(self)) {
-        throw KvException.unavailable(
-            "node " + self + " is not a replica of this key; send the request to one of " + home);
+      if (p.home.contains(self)) {
+        return coordinate(key, value, p);
       }
-      return local
-          .update(key, current -> newVersion(current, ctx, value))
-          .thenCompose(written -> replicate(key, written, home, quorum));
+      return forward(key, value, context, w, p.home, 0);
     } catch (KvException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** A put forwarded to this node by another: coordinate it here, never forward again. */
+  public CompletableFuture<byte[]> coordinatePut(byte[] key, byte[] value, byte[] context, int w) {
+    try {
+      return coordinate(key, value, prepare(key, value, context, w));
+    } catch (KvException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private record Prepared(ClientContext ctx, List<String> home, int quorum) {}
+
+  private Prepared prepare(byte[] key, byte[] value, byte[] context, int w) {
+    checkKey(key);
+    if (value != null && value.length > settings.maxValueBytes()) {
+      throw KvException.invalid(
+          "value: " + value.length + " bytes is over the limit of " + settings.maxValueBytes()
+              + " (limits.max-value-bytes)");
+    }
+    ClientContext ctx = decodeContext(context);
+    int quorum = quorum("w", w, settings.w());
+    return new Prepared(ctx, homeReplicas(key, "w", quorum), quorum);
+  }
+
+  private CompletableFuture<byte[]> coordinate(byte[] key, byte[] value, Prepared p) {
+    return local
+        .update(key, current -> newVersion(current, p.ctx, value))
+        .thenCompose(written -> replicate(key, written, p.home, p.quorum));
+  }
+
+  /** Tries the nodes in order from {@code index}; answers with the first that coordinates. */
+  private CompletableFuture<byte[]> forward(
+      byte[] key, byte[] value, byte[] context, int w, List<String> nodes, int index) {
+    String node = nodes.get(index);
+    return replicas
+        .peer(node)
+        .coordinatePut(key, value, context, w)
+        .exceptionallyCompose(
+            e -> {
+              if (isClientError(e) || index + 1 >= nodes.size()) {
+                return CompletableFuture.failedFuture(e);
+              }
+              log.debug("forwarding a put to {} failed ({}); trying the next replica", node,
+                  e.toString());
+              return forward(key, value, context, w, nodes, index + 1);
+            });
+  }
+
+  /** Failures another replica would answer the same way: no point retrying elsewhere. */
+  private static boolean isClientError(Throwable e) {
+    Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause() : e;
+    return t instanceof KvException kv
+        && (kv.code() == KvException.Code.INVALID_ARGUMENT
+            || kv.code() == KvException.Code.FAILED_PRECONDITION);
   }
 
   /** The write event, run atomically on the stored object. */
@@ -324,7 +381,7 @@ public final class Coordinator {
   // ------------------------------------------------------------------ helpers
 
   private Replica replica(String node) {
-    return node.equals(self) ? local : replicas.replica(node);
+    return node.equals(self) ? local : replicas.peer(node);
   }
 
   private void checkKey(byte[] key) {

@@ -87,7 +87,7 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
     return unsigned;
   }
 
-  private static <T, R> void reply(
+  static <T, R> void reply(
       CompletableFuture<T> future, Function<T, R> toProto, StreamObserver<R> observer) {
     future.whenComplete(
         (value, error) -> {

@@ -1,7 +1,10 @@
 package io.ringkv.server.replica;
 
-/** Finds the {@link Replica} of a node id: the local one for this node, a remote one otherwise. */
+/**
+ * Finds the {@link Peer} for a node id. Production connects over gRPC; the simulator over its
+ * simulated network.
+ */
 @FunctionalInterface
 public interface ReplicaDirectory {
-  Replica replica(String nodeId);
+  Peer peer(String nodeId);
 }

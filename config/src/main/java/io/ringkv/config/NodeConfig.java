@@ -1,0 +1,139 @@
+package io.ringkv.config;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Every setting of one node, typed, as {@link ConfigLoader} reads it from {@code
+ * ringkv-default.yaml}, a file and command-line overrides. Record components mirror the YAML keys
+ * ({@code replication.r} is {@code replication().r()}); the meaning and default of each key is
+ * documented once, in that resource ({@link ConfigLoader#defaultYaml()}).
+ *
+ * <p>The constructors enforce every rule, so any instance is valid however it was built; a
+ * violation is a {@link ConfigException} naming the dotted key. Defaults live only in the YAML
+ * resource: to get a config in code, use {@code ConfigLoader.load(null, Map.of("port", "0"))}.
+ *
+ * @param members the static membership as configured, possibly empty; use {@link
+ *     #clusterMembers()} for the membership a node starts with
+ */
+public record NodeConfig(
+    String clusterName,
+    String nodeId,
+    String host,
+    int port,
+    Path dataDir,
+    List<HostPort> seeds,
+    List<Member> members,
+    int partitions,
+    Replication replication,
+    Limits limits,
+    Versions versions,
+    Storage storage,
+    Timeouts timeouts) {
+
+  public static final int MAX_PARTITIONS = 65536;
+
+  public NodeConfig {
+    check(clusterName != null && !clusterName.isBlank(), "cluster-name", "must not be empty");
+    check(nodeId != null && Member.NODE_ID.matcher(nodeId).matches(),
+        "node-id", "must match " + Member.NODE_ID + ", got '" + nodeId + "'");
+    check(host != null && !host.isBlank() && host.chars().noneMatch(Character::isWhitespace),
+        "host", "must be a host name or address without spaces, got '" + host + "'");
+    check(port >= 0 && port <= 65535, "port", "must be between 0 and 65535, got " + port);
+    check(dataDir != null && !dataDir.toString().isEmpty(), "data-dir", "must not be empty");
+    seeds = List.copyOf(seeds);
+    for (HostPort seed : seeds) {
+      check(seed.port() > 0, "seeds", "needs a port between 1 and 65535, got '" + seed.format() + "'");
+    }
+    members = List.copyOf(members);
+    checkMembers(nodeId, members);
+    check(partitions >= 1 && partitions <= MAX_PARTITIONS && Integer.bitCount(partitions) == 1,
+        "partitions", "must be a power of two between 1 and " + MAX_PARTITIONS + ", got " + partitions);
+    Objects.requireNonNull(replication, "replication");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(versions, "versions");
+    Objects.requireNonNull(storage, "storage");
+    Objects.requireNonNull(timeouts, "timeouts");
+  }
+
+  /**
+   * The membership this node starts with: {@link #members()}, or when that is empty just this node
+   * at {@code host:port} (a single-node cluster; the port may be 0 until the server binds).
+   */
+  public List<Member> clusterMembers() {
+    return members.isEmpty() ? List.of(new Member(nodeId, host, port)) : members;
+  }
+
+  /** Replication factor N and the read and write quorums R and W. */
+  public record Replication(int n, int r, int w) {
+    public Replication {
+      check(n >= 1, "replication.n", "must be at least 1, got " + n);
+      check(r >= 1 && r <= n, "replication.r",
+          "must be between 1 and replication.n (" + n + "), got " + r, "replication.n");
+      check(w >= 1 && w <= n, "replication.w",
+          "must be between 1 and replication.n (" + n + "), got " + w, "replication.n");
+    }
+  }
+
+  /** Size limits on what a client may store; requests over them are rejected, not truncated. */
+  public record Limits(int maxKeyBytes, int maxValueBytes, int maxSiblings) {
+    public Limits {
+      check(maxKeyBytes >= 1, "limits.max-key-bytes", "must be at least 1, got " + maxKeyBytes);
+      check(maxValueBytes >= 0, "limits.max-value-bytes", "must be at least 0, got " + maxValueBytes);
+      check(maxSiblings >= 1, "limits.max-siblings", "must be at least 1, got " + maxSiblings);
+    }
+  }
+
+  /** Vector clock settings. */
+  public record Versions(int maxClockEntries) {
+    public Versions {
+      check(maxClockEntries >= 1, "versions.max-clock-entries", "must be at least 1, got " + maxClockEntries);
+    }
+  }
+
+  /** Which storage engine holds this node's data, and how durably it writes. */
+  public record Storage(Engine engine, boolean syncWrites) {
+    public Storage {
+      Objects.requireNonNull(engine, "engine");
+    }
+  }
+
+  /** Storage engines; in YAML the lower-case name ({@code rocksdb}, {@code memory}). */
+  public enum Engine {
+    ROCKSDB,
+    MEMORY
+  }
+
+  /** Server-side time limits, in milliseconds. */
+  public record Timeouts(int requestMillis, int replicaMillis, int readRepairWaitMillis) {
+    public Timeouts {
+      check(requestMillis >= 1, "timeouts.request-ms", "must be at least 1, got " + requestMillis);
+      check(replicaMillis >= 1, "timeouts.replica-ms", "must be at least 1, got " + replicaMillis);
+      check(readRepairWaitMillis >= 0, "timeouts.read-repair-wait-ms",
+          "must be at least 0, got " + readRepairWaitMillis);
+    }
+  }
+
+  private static void checkMembers(String nodeId, List<Member> members) {
+    Set<String> ids = new HashSet<>();
+    for (Member m : members) {
+      check(m.port() > 0, "members", "needs a port between 1 and 65535, got '" + m.format() + "'");
+      check(ids.add(m.nodeId()), "members", "node id '" + m.nodeId() + "' appears more than once");
+    }
+    if (!members.isEmpty()) {
+      String listed = members.stream().map(Member::nodeId).collect(Collectors.joining(", "));
+      check(ids.contains(nodeId), "node-id",
+          "'" + nodeId + "' is not one of the members (" + listed + ")", "members");
+    }
+  }
+
+  private static void check(boolean ok, String key, String problem, String... relatedKeys) {
+    if (!ok) {
+      throw ConfigException.invalid(key, null, problem, relatedKeys);
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package io.ringkv.server.grpc;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.ringkv.internal.v1.CoordinatePutRequest;
+import io.ringkv.internal.v1.MergeRequest;
+import io.ringkv.internal.v1.ReadRequest;
+import io.ringkv.internal.v1.ReplicaGrpc;
+import io.ringkv.server.coordinator.KvException;
+import io.ringkv.server.replica.Peer;
+import io.ringkv.server.replica.ReplicaDirectory;
+import io.ringkv.version.VersionCodec;
+import io.ringkv.version.VersionedObject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The other nodes over gRPC: one channel per peer, opened on first use, every call with the
+ * replica deadline. Calls complete on the transport thread; nothing waits for a reply.
+ */
+public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
+
+  private final Function<String, String> addressOf;
+  private final Duration deadline;
+  private final int maxMessageBytes;
+  private final Map<String, GrpcPeer> peers = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * @param addressOf the host:port of a node id, or null for a node this one does not know
+   */
+  public GrpcPeers(Function<String, String> addressOf, Duration deadline, int maxMessageBytes) {
+    this.addressOf = addressOf;
+    this.deadline = deadline;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  @Override
+  public Peer peer(String nodeId) {
+    if (closed) {
+      throw KvException.unavailable("node is shutting down");
+    }
+    return peers.computeIfAbsent(nodeId, this::connect);
+  }
+
+  private GrpcPeer connect(String nodeId) {
+    String address = addressOf.apply(nodeId);
+    if (address == null) {
+      throw KvException.unavailable("no address known for node " + nodeId);
+    }
+    ManagedChannel channel =
+        NettyChannelBuilder.forTarget(address)
+            .usePlaintext()
+            .directExecutor()
+            .maxInboundMessageSize(maxMessageBytes)
+            .build();
+    return new GrpcPeer(nodeId, channel);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (GrpcPeer p : peers.values()) {
+      p.channel.shutdownNow();
+    }
+    for (GrpcPeer p : peers.values()) {
+      try {
+        p.channel.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private final class GrpcPeer implements Peer {
+    private final String nodeId;
+    private final ManagedChannel channel;
+    private final ReplicaGrpc.ReplicaFutureStub stub;
+
+    GrpcPeer(String nodeId, ManagedChannel channel) {
+      this.nodeId = nodeId;
+      this.channel = channel;
+      this.stub = ReplicaGrpc.newFutureStub(channel);
+    }
+
+    private ReplicaGrpc.ReplicaFutureStub stub() {
+      return stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public CompletableFuture<VersionedObject> read(byte[] key) {
+      return adapt(
+          stub().read(ReadRequest.newBuilder().setKey(ByteString.copyFrom(key)).build()),
+          r -> r.getObject().isEmpty()
+              ? VersionedObject.EMPTY
+              : VersionCodec.decodeObject(r.getObject().toByteArray()));
+    }
+
+    @Override
+    public CompletableFuture<Void> merge(byte[] key, VersionedObject object) {
+      return adapt(
+          stub().merge(MergeRequest.newBuilder()
+              .setKey(ByteString.copyFrom(key))
+              .setObject(ByteString.copyFrom(VersionCodec.encodeObject(object)))
+              .build()),
+          r -> null);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> coordinatePut(
+        byte[] key, byte[] value, byte[] context, int w) {
+      CoordinatePutRequest.Builder b = CoordinatePutRequest.newBuilder()
+          .setKey(ByteString.copyFrom(key))
+          .setContext(ByteString.copyFrom(context))
+          .setW(w);
+      if (value == null) {
+        b.setTombstone(true);
+      } else {
+        b.setValue(ByteString.copyFrom(value));
+      }
+      // The forwarded put waits for the peer's own quorum: give it the request budget.
+      return adapt(stub().coordinatePut(b.build()), r -> r.getContext().toByteArray());
+    }
+
+    private <T, R> CompletableFuture<R> adapt(ListenableFuture<T> call, Function<T, R> convert) {
+      CompletableFuture<R> out = new CompletableFuture<>();
+      Futures.addCallback(
+          call,
+          new FutureCallback<T>() {
+            @Override
+            public void onSuccess(T result) {
+              try {
+                out.complete(convert.apply(result));
+              } catch (RuntimeException e) {
+                out.completeExceptionally(e);
+              }
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+              out.completeExceptionally(fromStatus(nodeId, t));
+            }
+          },
+          MoreExecutors.directExecutor());
+      return out;
+    }
+  }
+
+  /** A peer's failure as the coordinator understands it; its own client errors pass through. */
+  static KvException fromStatus(String nodeId, Throwable t) {
+    Status s = Status.fromThrowable(t);
+    String msg = s.getDescription() != null ? s.getDescription() : s.getCode().toString();
+    return switch (s.getCode()) {
+      case INVALID_ARGUMENT -> KvException.invalid(msg);
+      case FAILED_PRECONDITION -> new KvException(KvException.Code.FAILED_PRECONDITION, msg);
+      default -> KvException.unavailable("node " + nodeId + ": " + s.getCode() + ": " + msg);
+    };
+  }
+
+}

@@ -1,0 +1,16 @@
+package io.ringkv.server.replica;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Another node, as the coordinator reaches it: a {@link Replica}, and a coordinator a put can be
+ * forwarded to. Every call carries a deadline and fails (never hangs) if the node does not answer.
+ */
+public interface Peer extends Replica {
+
+  /**
+   * Asks the peer to coordinate a put ({@code value == null}: a delete) itself, without
+   * forwarding it further. Completes with the new version's context.
+   */
+  CompletableFuture<byte[]> coordinatePut(byte[] key, byte[] value, byte[] context, int w);
+}

@@ -1,0 +1,61 @@
+package io.ringkv.storage.rocksdb;
+
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Cache;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Filter;
+
+/**
+ * The RocksDB options of a ringkv node, in one place. Deliberately modest: sized for a node that
+ * shares its machine with a JVM heap, and not yet configurable, because no measurement has asked
+ * for a knob. The callers own (and close) every native object returned.
+ */
+final class RocksTuning {
+
+  private RocksTuning() {}
+
+  /** One budget for data, index and filter blocks of all column families. */
+  static final long BLOCK_CACHE_BYTES = 64L << 20;
+  /** About 1% false positives: a get of a key the replica does not hold rarely touches disk. */
+  static final double BLOOM_BITS_PER_KEY = 10;
+  /** Flushes and compactions share these threads; capped so they do not starve request handling. */
+  static final int MAX_BACKGROUND_JOBS =
+      Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
+  /**
+   * A WAL file is deleted only once every column family with data in it has flushed. META and
+   * HINTS are written rarely, so without a cap they would pin old WAL files and lengthen recovery.
+   */
+  static final long MAX_TOTAL_WAL_BYTES = 256L << 20;
+
+  static ColumnFamilyOptions columnFamilyOptions(Cache cache, Filter filter) {
+    BlockBasedTableConfig table =
+        new BlockBasedTableConfig()
+            .setBlockCache(cache)
+            // Index and filter blocks count against the cache instead of growing outside it;
+            // level 0's are consulted by every read, so they are pinned against eviction.
+            .setCacheIndexAndFilterBlocks(true)
+            .setPinL0FilterAndIndexBlocksInCache(true);
+    if (filter != null) {
+      table.setFilterPolicy(filter);
+    }
+    // LZ4 on every level: a fraction of ZSTD's CPU cost, so compaction keeps up with writes.
+    return new ColumnFamilyOptions()
+        .setCompressionType(CompressionType.LZ4_COMPRESSION)
+        .setTableFormatConfig(table);
+  }
+
+  static DBOptions dbOptions() {
+    return new DBOptions()
+        .setCreateIfMissing(true)
+        .setCreateMissingColumnFamilies(true)
+        .setMaxBackgroundJobs(MAX_BACKGROUND_JOBS)
+        .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES)
+        // Sync data files in 1 MiB steps so compaction output does not stall on one huge fsync.
+        .setBytesPerSync(1L << 20)
+        // RocksDB's own info LOG files: bounded, they are for diagnosis only.
+        .setMaxLogFileSize(16L << 20)
+        .setKeepLogFileNum(4);
+  }
+}
