@@ -3,18 +3,18 @@ package io.ringkv.client;
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Chooses the channel that carries a call for a key. Today there is one: {@link #fixed}, every key
- * to one node, which coordinates. When the cluster serves its ring ({@code Cluster.GetRing}), a
- * routing implementation holds a channel per endpoint and sends each key to one of its replicas;
- * {@link GrpcKeyValue} does not change.
+ * Chooses the channels that can carry a call for a key, best first. {@link #fixed} sends every
+ * key to one node, which coordinates or forwards; {@link RingRouter} sends each key straight to
+ * its home replicas, from the ring the cluster serves.
  */
 interface ChannelRouter extends AutoCloseable {
 
-  /** The channel for a call about {@code key}; never null. */
-  Channel channelFor(ByteString key);
+  /** The channels for a call about {@code key}, best first; never empty. */
+  List<Channel> channelsFor(ByteString key);
 
   /** Releases the channels this router created; calls in flight on them may fail. */
   @Override
@@ -26,10 +26,11 @@ interface ChannelRouter extends AutoCloseable {
    * @param owned whether {@link #close()} shuts the channel down (true when the client built it)
    */
   static ChannelRouter fixed(Channel channel, boolean owned) {
+    List<Channel> only = List.of(channel);
     return new ChannelRouter() {
       @Override
-      public Channel channelFor(ByteString key) {
-        return channel;
+      public List<Channel> channelsFor(ByteString key) {
+        return only;
       }
 
       @Override
@@ -42,7 +43,7 @@ interface ChannelRouter extends AutoCloseable {
   }
 
   /** Graceful shutdown, bounded: in-flight calls get a second to finish, then are cancelled. */
-  private static void shutdown(ManagedChannel channel) {
+  static void shutdown(ManagedChannel channel) {
     channel.shutdown();
     try {
       if (!channel.awaitTermination(1, TimeUnit.SECONDS)) {

@@ -37,7 +37,8 @@ final class GrpcKeyValue implements AutoCloseable {
 
   CompletableFuture<GetResult> get(ByteString key, ReadOptions options) {
     GetRequest request = GetRequest.newBuilder().setKey(key).setR(options.r()).build();
-    return bridge(stub(key, options.timeout()).get(request), GrpcKeyValue::toResult);
+    return attempt(key, options.timeout(), true, stub -> stub.get(request),
+        GrpcKeyValue::toResult, 0);
   }
 
   CompletableFuture<Context> put(
@@ -48,9 +49,8 @@ final class GrpcKeyValue implements AutoCloseable {
         .setContext(context.byteString())
         .setW(options.w())
         .build();
-    return bridge(
-        stub(key, options.timeout()).put(request),
-        response -> Context.ofByteString(response.getContext()));
+    return attempt(key, options.timeout(), false, stub -> stub.put(request),
+        response -> Context.ofByteString(response.getContext()), 0);
   }
 
   CompletableFuture<Void> delete(ByteString key, Context context, WriteOptions options) {
@@ -59,7 +59,8 @@ final class GrpcKeyValue implements AutoCloseable {
         .setContext(context.byteString())
         .setW(options.w())
         .build();
-    return bridge(stub(key, options.timeout()).delete(request), response -> null);
+    return attempt(key, options.timeout(), false, stub -> stub.delete(request),
+        response -> null, 0);
   }
 
   @Override
@@ -67,10 +68,45 @@ final class GrpcKeyValue implements AutoCloseable {
     router.close();
   }
 
-  private KeyValueGrpc.KeyValueFutureStub stub(ByteString key, Duration timeout) {
+  /**
+   * Sends the call to the key's first channel; when that node cannot be reached, to the next.
+   * A read moves on after any UNAVAILABLE (reads are safe to repeat); a write only when the
+   * connection itself failed, so that it never runs twice.
+   */
+  private <R, T> CompletableFuture<T> attempt(
+      ByteString key,
+      Duration timeout,
+      boolean idempotent,
+      Function<KeyValueGrpc.KeyValueFutureStub, ListenableFuture<R>> call,
+      Function<? super R, ? extends T> convert,
+      int index) {
+    List<io.grpc.Channel> channels = router.channelsFor(key);
     Duration effective = timeout != null ? timeout : defaultTimeout;
-    return KeyValueGrpc.newFutureStub(router.channelFor(key))
-        .withDeadlineAfter(effective.toNanos(), TimeUnit.NANOSECONDS);
+    KeyValueGrpc.KeyValueFutureStub stub =
+        KeyValueGrpc.newFutureStub(channels.get(Math.min(index, channels.size() - 1)))
+            .withDeadlineAfter(effective.toNanos(), TimeUnit.NANOSECONDS);
+    CompletableFuture<T> first = bridge(call.apply(stub), convert);
+    if (index + 1 >= channels.size()) {
+      return first;
+    }
+    return first.exceptionallyCompose(e -> {
+      RingKvException failure = toException(e instanceof java.util.concurrent.CompletionException
+          && e.getCause() != null ? e.getCause() : e);
+      boolean unreachable = failure.code() == RingKvException.Code.UNAVAILABLE
+          && (idempotent || connectFailed(failure));
+      return unreachable
+          ? attempt(key, timeout, idempotent, call, convert, index + 1)
+          : CompletableFuture.failedFuture(failure);
+    });
+  }
+
+  private static boolean connectFailed(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static GetResult toResult(GetResponse response) {

@@ -26,7 +26,12 @@ import java.util.function.UnaryOperator;
  * <p>The asynchronous methods are the API; each blocking method waits for its asynchronous twin
  * and throws its {@link RingKvException}. Futures complete on a gRPC thread: chain blocking work
  * with an executor of your own. Every call has a deadline: the options' timeout, else the client's
- * {@linkplain Builder#defaultTimeout default timeout}. Nothing is retried.
+ * {@linkplain Builder#defaultTimeout default timeout}.
+ *
+ * <p>Built with a {@linkplain Builder#target target}, the client routes for itself: it fetches
+ * the ring from that node and sends each key straight to one of its home replicas, moving to the
+ * next one only when a node cannot be reached (a read after any UNAVAILABLE, a write only when
+ * the connection failed, so that no write runs twice). Otherwise nothing is retried.
  *
  * <p>String keys and values are encoded as UTF-8.
  */
@@ -215,6 +220,7 @@ public final class RingKvClient implements AutoCloseable {
     private Channel channel;
     private Duration defaultTimeout = DEFAULT_TIMEOUT;
     private SiblingResolver defaultResolver = SiblingResolver.refusing();
+    private boolean routing = true;
 
     private Builder() {}
 
@@ -249,14 +255,26 @@ public final class RingKvClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether a client built with {@link #target} routes each key to its replicas (default) or
+     * sends everything to the target node, which forwards.
+     */
+    public Builder routing(boolean routing) {
+      this.routing = routing;
+      return this;
+    }
+
     public RingKvClient build() {
       if ((target == null) == (channel == null)) {
         throw new IllegalStateException("give exactly one of target(...) and channel(...)");
       }
       ChannelRouter router = channel != null
           ? ChannelRouter.fixed(channel, false)
-          : ChannelRouter.fixed(
-              Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build(), true);
+          : routing
+              ? new RingRouter(target)
+              : ChannelRouter.fixed(
+                  Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build(),
+                  true);
       return new RingKvClient(new GrpcKeyValue(router, defaultTimeout), defaultResolver);
     }
   }

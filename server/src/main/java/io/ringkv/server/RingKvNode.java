@@ -1,6 +1,8 @@
 package io.ringkv.server;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.ringkv.config.Member;
@@ -10,9 +12,11 @@ import io.ringkv.env.ExecutorScheduler;
 import io.ringkv.env.SystemClock;
 import io.ringkv.server.coordinator.Coordinator;
 import io.ringkv.server.coordinator.CoordinatorSettings;
-import io.ringkv.server.coordinator.KvException;
-import io.ringkv.server.coordinator.Placement;
+import io.ringkv.ring.Ring;
+import io.ringkv.server.grpc.ClusterService;
+import io.ringkv.server.grpc.GrpcPeers;
 import io.ringkv.server.grpc.KeyValueService;
+import io.ringkv.server.grpc.ReplicaService;
 import io.ringkv.server.replica.LocalReplica;
 import io.ringkv.storage.InMemoryStorageEngine;
 import io.ringkv.storage.NodeIdentity;
@@ -24,7 +28,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,6 +37,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +57,8 @@ public final class RingKvNode implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final Server server;
   private final LocalReplica localReplica;
+  private final AtomicReference<Ring> ring;
+  private final GrpcPeers peers;
   private final AtomicLong readRepairs = new AtomicLong();
   private boolean closed;
 
@@ -74,29 +82,43 @@ public final class RingKvNode implements AutoCloseable {
       this.timers = Executors.newSingleThreadScheduledExecutor(threads(self + "-timer"));
       this.localReplica =
           new LocalReplica(new VersionedStore(engine, durability), storageExecutor);
-      List<String> members = config.clusterMembers().stream().map(Member::nodeId).toList();
+      CoordinatorSettings settings = settings(config, config.clusterMembers().size());
+      Map<String, String> addresses = new TreeMap<>();
+      Map<String, Integer> weights = new TreeMap<>();
+      for (Member m : config.clusterMembers()) {
+        addresses.put(m.nodeId(), m.address().format());
+        weights.put(m.nodeId(), 1);
+      }
+      // Static membership: every node derives the same ring from the same member list.
+      Ring initial = Ring.initial(config.partitions(), settings.n(), weights);
+      this.ring = new AtomicReference<>(initial);
+      int maxMessage =
+          config.limits().maxValueBytes() + config.limits().maxKeyBytes() + 64 * 1024;
+      this.peers =
+          new GrpcPeers(addresses::get, settings.replicaTimeout(), 2 * maxMessage);
       Clock clock = SystemClock.INSTANCE;
       Coordinator coordinator =
           new Coordinator(
               self,
               identity,
               localReplica,
-              node -> {
-                throw KvException.unavailable("no route to node " + node);
-              },
-              Placement.fixed(List.of(self)),
+              peers,
+              key -> ring.get().preferenceList(key),
               clock,
               new ExecutorScheduler(timers),
-              settings(config, members.size()),
+              settings,
               (node, key) -> readRepairs.incrementAndGet());
       HealthStatusManager health = new HealthStatusManager();
-      int maxMessage =
-          config.limits().maxValueBytes() + config.limits().maxKeyBytes() + 64 * 1024;
+      ServerInterceptor ringVersion = ClusterService.ringVersionHeader(ring::get);
       this.server =
           NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
               .directExecutor()
-              .maxInboundMessageSize(maxMessage)
-              .addService(new KeyValueService(coordinator))
+              .maxInboundMessageSize(2 * maxMessage)
+              .addService(
+                  ServerInterceptors.intercept(new KeyValueService(coordinator), ringVersion))
+              .addService(new ClusterService(ring::get,
+                  node -> node.equals(self) ? advertised() : addresses.get(node), settings.n()))
+              .addService(new ReplicaService(localReplica, coordinator))
               .addService(health.getHealthService())
               .build()
               .start();
@@ -156,6 +178,16 @@ public final class RingKvNode implements AutoCloseable {
     return server.getPort();
   }
 
+  /** The address clients and peers reach this node at. */
+  public String advertised() {
+    return config.host() + ":" + port();
+  }
+
+  /** The ring this node routes by. */
+  public Ring ring() {
+    return ring.get();
+  }
+
   public LocalReplica localReplica() {
     return localReplica;
   }
@@ -191,6 +223,7 @@ public final class RingKvNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    peers.close();
     timers.shutdownNow();
     engine.close();
     log.info("node {} stopped", config.nodeId());

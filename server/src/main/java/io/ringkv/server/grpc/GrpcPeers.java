@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 
@@ -30,6 +31,8 @@ import java.util.function.Function;
  * replica deadline. Calls complete on the transport thread; nothing waits for a reply.
  */
 public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
+
+  private static final long RECONNECT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Function<String, String> addressOf;
   private final Duration deadline;
@@ -88,6 +91,8 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
     private final String nodeId;
     private final ManagedChannel channel;
     private final ReplicaGrpc.ReplicaFutureStub stub;
+    private final java.util.concurrent.atomic.AtomicLong lastBackoffReset =
+        new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
 
     GrpcPeer(String nodeId, ManagedChannel channel) {
       this.nodeId = nodeId;
@@ -134,6 +139,22 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
       return adapt(stub().coordinatePut(b.build()), r -> r.getContext().toByteArray());
     }
 
+    /**
+     * A channel that failed to connect waits out an exponential backoff (up to two minutes)
+     * before it tries again, and fails calls fast meanwhile. A peer that restarted would stay
+     * unused that long; so while calls keep failing, cut the backoff short once a second.
+     */
+    private void reconnectSoon() {
+      if (channel.getState(false) != ConnectivityState.TRANSIENT_FAILURE) {
+        return;
+      }
+      long now = System.nanoTime();
+      long last = lastBackoffReset.get();
+      if (now - last >= RECONNECT_INTERVAL_NANOS && lastBackoffReset.compareAndSet(last, now)) {
+        channel.resetConnectBackoff();
+      }
+    }
+
     private <T, R> CompletableFuture<R> adapt(ListenableFuture<T> call, Function<T, R> convert) {
       CompletableFuture<R> out = new CompletableFuture<>();
       Futures.addCallback(
@@ -150,6 +171,7 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
 
             @Override
             public void onFailure(Throwable t) {
+              reconnectSoon();
               out.completeExceptionally(fromStatus(nodeId, t));
             }
           },
