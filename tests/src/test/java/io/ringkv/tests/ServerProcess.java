@@ -69,21 +69,35 @@ final class ServerProcess implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
-    try (RingKvClient probe = RingKvClient.builder().target(target())
+    try (RingKvClient probe = RingKvClient.builder().target(target()).routing(false)
         .defaultTimeout(Duration.ofSeconds(1)).build()) {
       await("node " + nodeId + " answering on " + target())
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(100))
-          .ignoreException(RingKvException.class)
           .until(() -> {
             if (!process.isAlive()) {
               throw new IllegalStateException("node " + nodeId + " exited: " + logTail());
             }
-            probe.get("__probe__");
-            return true;
+            try {
+              probe.get("__probe__");
+              return true;
+            } catch (RingKvException e) {
+              // Any answer from the node counts (a quorum it cannot reach yet, too); only a
+              // refused connection means it is not listening yet.
+              return !refused(e);
+            }
           });
     }
     return this;
+  }
+
+  private static boolean refused(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** SIGKILL: no shutdown hook runs, nothing is flushed. */
