@@ -102,7 +102,7 @@ final class GrpcKeyValue implements AutoCloseable {
 
   private static boolean connectFailed(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof java.net.ConnectException) {
+      if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException) {
         return true;
       }
     }

@@ -70,6 +70,9 @@ final class RingRouter implements ChannelRouter {
     for (String address : home) {
       out.add(channels.computeIfAbsent(address, this::intercepted));
     }
+    // Last resort: the node we were pointed at, which forwards. It saves the day when the
+    // advertised addresses are not reachable from here (a cluster behind NAT or in containers).
+    out.add(seedIntercepted);
     return out;
   }
 

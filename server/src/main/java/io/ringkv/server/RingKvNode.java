@@ -117,7 +117,12 @@ public final class RingKvNode implements AutoCloseable {
               .addService(
                   ServerInterceptors.intercept(new KeyValueService(coordinator), ringVersion))
               .addService(new ClusterService(ring::get,
-                  node -> node.equals(self) ? advertised() : addresses.get(node), settings.n()))
+                  // A configured member list names the addresses to advertise (the bind host
+                  // may be 0.0.0.0); a lone node advertises where it listens.
+                  node -> config.members().isEmpty() && node.equals(self)
+                      ? advertised()
+                      : addresses.get(node),
+                  settings.n()))
               .addService(new ReplicaService(localReplica, coordinator))
               .addService(health.getHealthService())
               .build()
