@@ -35,7 +35,8 @@ public record NodeConfig(
     Storage storage,
     Timeouts timeouts) {
 
-  public static final int MAX_PARTITIONS = 65536;
+  /** The ring's limit (re-striping a ring costs O(Q^2)). */
+  public static final int MAX_PARTITIONS = 4096;
 
   public NodeConfig {
     check(clusterName != null && !clusterName.isBlank(), "cluster-name", "must not be empty");

@@ -38,7 +38,7 @@ final class Preferences {
     return table;
   }
 
-  /** An unmodifiable view of one row of the table as node names. */
+  /** An unmodifiable view of node indexes (a row of the table, or an owner array) as names. */
   static List<String> view(int[] row, String[] names) {
     return new Row(row, names);
   }

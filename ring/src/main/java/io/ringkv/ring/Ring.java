@@ -1,13 +1,11 @@
 package io.ringkv.ring;
 
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.RandomAccess;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -21,9 +19,10 @@ import java.util.TreeMap;
  *
  * <p>The preference list of a partition is its owner followed by the owners of the next partitions
  * clockwise, each node once: the first N are the home replicas of the partition's keys, the rest
- * their fallbacks. It has one entry per node owning at least one partition (a member owning none,
- * possible only when S > Q or through {@link #withOwners}, is in no preference list). Lookups are a
- * shift and array reads; preference lists are computed once per ring, on first use.
+ * their fallbacks. It has one entry per node owning at least one partition, so S entries for a
+ * ring from {@link BalancedClaim} with S <= Q and no weight so small that its share is under one
+ * partition (a member owning none, e.g. through {@link #withOwners}, is in no preference list).
+ * Lookups are a shift and array reads; preference lists are computed once per ring, on first use.
  *
  * <p>Every change returns a new ring whose {@link #version()} is one more. Two rings are equal when
  * version, N, weights and owners are.
@@ -142,7 +141,7 @@ public final class Ring {
 
   /** The owner of every partition, index = partition (an unmodifiable view). */
   public List<String> owners() {
-    return new OwnerList();
+    return Preferences.view(owners, names);
   }
 
   /** The preference list of the key's partition; see {@link #preferenceList(int)}. */
@@ -249,8 +248,8 @@ public final class Ring {
 
   @Override
   public String toString() {
-    return "Ring{version=" + version + ", Q=" + owners.length + ", N=" + targetN
-        + ", weights=" + weights() + "}";
+    return "Ring{version=" + version + ", Q=" + owners.length + ", N=" + targetN + ", weights="
+        + weights() + "}";
   }
 
   private static Ring claimed(
@@ -309,18 +308,6 @@ public final class Ring {
     if (partition < 0 || partition >= owners.length) {
       throw new IndexOutOfBoundsException(
           "partition " + partition + " of " + owners.length);
-    }
-  }
-
-  private final class OwnerList extends AbstractList<String> implements RandomAccess {
-    @Override
-    public String get(int index) {
-      return owner(index);
-    }
-
-    @Override
-    public int size() {
-      return owners.length;
     }
   }
 }

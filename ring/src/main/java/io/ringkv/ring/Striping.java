@@ -52,7 +52,7 @@ final class Striping {
         first[best] = t;
       }
     }
-    Repair.repair(o, null, counts, counts, n, 4);
+    Repair.repair(o, null, counts, counts, n, true, 4);
     return o;
   }
 
