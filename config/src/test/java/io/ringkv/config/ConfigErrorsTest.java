@@ -176,10 +176,10 @@ class ConfigErrorsTest {
     ConfigException e = loadError(null, Map.of("partitions", "100"));
 
     assertThat(e.key()).isEqualTo("partitions");
-    assertThat(e).hasMessage("config error in command line: partitions: must be a power of two between 1 and 65536, got 100");
+    assertThat(e).hasMessage("config error in command line: partitions: must be a power of two between 1 and 4096, got 100");
     assertThat(loadError(null, Map.of("partitions", "131072"))).hasMessageContaining("partitions: must be a power of two");
     assertThat(ConfigLoader.load(null, Map.of("partitions", "1")).partitions()).isEqualTo(1);
-    assertThat(ConfigLoader.load(null, Map.of("partitions", "65536")).partitions()).isEqualTo(65536);
+    assertThat(ConfigLoader.load(null, Map.of("partitions", "4096")).partitions()).isEqualTo(4096);
   }
 
   @Test
