@@ -5,6 +5,8 @@ import io.ringkv.config.NodeConfig.Limits;
 import io.ringkv.config.NodeConfig.Replication;
 import io.ringkv.config.NodeConfig.Storage;
 import io.ringkv.config.NodeConfig.Timeouts;
+import io.ringkv.config.NodeConfig.FailureDetector;
+import io.ringkv.config.NodeConfig.Handoff;
 import io.ringkv.config.NodeConfig.Versions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,7 +128,12 @@ public final class ConfigLoader {
         new Limits(s.integer("limits.max-key-bytes"), s.integer("limits.max-value-bytes"), s.integer("limits.max-siblings")),
         new Versions(s.integer("versions.max-clock-entries")),
         new Storage(s.choice("storage.engine", Engine.class), s.bool("storage.sync-writes")),
-        new Timeouts(s.integer("timeouts.request-ms"), s.integer("timeouts.replica-ms"), s.integer("timeouts.read-repair-wait-ms")));
+        new Timeouts(s.integer("timeouts.request-ms"), s.integer("timeouts.replica-ms"), s.integer("timeouts.read-repair-wait-ms")),
+        new FailureDetector(s.integer("failure-detector.probe-interval-ms"),
+            s.integer("failure-detector.phi-threshold"), s.integer("failure-detector.failures-to-suspect")),
+        new Handoff(s.integer("handoff.interval-ms"), s.integer("handoff.batch-size"),
+            s.integer("handoff.max-keys-per-second"), s.integer("handoff.max-hint-mib"),
+            s.integer("handoff.max-hint-age-ms")));
   }
 
   private static Map<String, Object> flatten(NodeConfig c) {
@@ -151,6 +158,14 @@ public final class ConfigLoader {
     m.put("timeouts.request-ms", c.timeouts().requestMillis());
     m.put("timeouts.replica-ms", c.timeouts().replicaMillis());
     m.put("timeouts.read-repair-wait-ms", c.timeouts().readRepairWaitMillis());
+    m.put("failure-detector.probe-interval-ms", c.failureDetector().probeIntervalMillis());
+    m.put("failure-detector.phi-threshold", c.failureDetector().phiThreshold());
+    m.put("failure-detector.failures-to-suspect", c.failureDetector().failuresToSuspect());
+    m.put("handoff.interval-ms", c.handoff().intervalMillis());
+    m.put("handoff.batch-size", c.handoff().batchSize());
+    m.put("handoff.max-keys-per-second", c.handoff().maxKeysPerSecond());
+    m.put("handoff.max-hint-mib", c.handoff().maxHintMib());
+    m.put("handoff.max-hint-age-ms", (int) c.handoff().maxHintAgeMillis());
     return m;
   }
 

@@ -33,7 +33,9 @@ public record NodeConfig(
     Limits limits,
     Versions versions,
     Storage storage,
-    Timeouts timeouts) {
+    Timeouts timeouts,
+    FailureDetector failureDetector,
+    Handoff handoff) {
 
   /** The ring's limit (re-striping a ring costs O(Q^2)). */
   public static final int MAX_PARTITIONS = 4096;
@@ -59,6 +61,8 @@ public record NodeConfig(
     Objects.requireNonNull(versions, "versions");
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(timeouts, "timeouts");
+    Objects.requireNonNull(failureDetector, "failureDetector");
+    Objects.requireNonNull(handoff, "handoff");
   }
 
   /**
@@ -116,6 +120,32 @@ public record NodeConfig(
       check(replicaMillis >= 1, "timeouts.replica-ms", "must be at least 1, got " + replicaMillis);
       check(readRepairWaitMillis >= 0, "timeouts.read-repair-wait-ms",
           "must be at least 0, got " + readRepairWaitMillis);
+    }
+  }
+
+  /** How this node decides a peer is down or back (an accrual detector plus hard failures). */
+  public record FailureDetector(int probeIntervalMillis, int phiThreshold, int failuresToSuspect) {
+    public FailureDetector {
+      check(probeIntervalMillis >= 1, "failure-detector.probe-interval-ms",
+          "must be at least 1, got " + probeIntervalMillis);
+      check(phiThreshold >= 1, "failure-detector.phi-threshold",
+          "must be at least 1, got " + phiThreshold);
+      check(failuresToSuspect >= 1, "failure-detector.failures-to-suspect",
+          "must be at least 1, got " + failuresToSuspect);
+    }
+  }
+
+  /** Hinted handoff: how hints are delivered and how many may be held. */
+  public record Handoff(
+      int intervalMillis, int batchSize, int maxKeysPerSecond, int maxHintMib, long maxHintAgeMillis) {
+    public Handoff {
+      check(intervalMillis >= 1, "handoff.interval-ms", "must be at least 1, got " + intervalMillis);
+      check(batchSize >= 1, "handoff.batch-size", "must be at least 1, got " + batchSize);
+      check(maxKeysPerSecond >= 1, "handoff.max-keys-per-second",
+          "must be at least 1, got " + maxKeysPerSecond);
+      check(maxHintMib >= 1, "handoff.max-hint-mib", "must be at least 1, got " + maxHintMib);
+      check(maxHintAgeMillis >= 1, "handoff.max-hint-age-ms",
+          "must be at least 1, got " + maxHintAgeMillis);
     }
   }
 

@@ -34,7 +34,9 @@ class ConfigLoaderTest {
         new Limits(2048, 1048576, 100),
         new Versions(10),
         new Storage(Engine.ROCKSDB, false),
-        new Timeouts(5000, 2000, 100)));
+        new Timeouts(5000, 2000, 100),
+        new NodeConfig.FailureDetector(500, 8, 3),
+        new NodeConfig.Handoff(1000, 64, 5000, 1024, 86_400_000L)));
     assertThat(config.clusterMembers()).containsExactly(new Member("node1", "127.0.0.1", 7070));
   }
 
@@ -46,7 +48,11 @@ class ConfigLoaderTest {
         "limits.max-key-bytes", "limits.max-value-bytes", "limits.max-siblings",
         "versions.max-clock-entries",
         "storage.engine", "storage.sync-writes",
-        "timeouts.request-ms", "timeouts.replica-ms", "timeouts.read-repair-wait-ms");
+        "timeouts.request-ms", "timeouts.replica-ms", "timeouts.read-repair-wait-ms",
+        "failure-detector.probe-interval-ms", "failure-detector.phi-threshold",
+        "failure-detector.failures-to-suspect",
+        "handoff.interval-ms", "handoff.batch-size", "handoff.max-keys-per-second",
+        "handoff.max-hint-mib", "handoff.max-hint-age-ms");
   }
 
   @Test
@@ -145,6 +151,9 @@ class ConfigLoaderTest {
         versions: {max-clock-entries: 20}
         storage: {engine: memory, sync-writes: true}
         timeouts: {request-ms: 10000, replica-ms: 500, read-repair-wait-ms: 0}
+        failure-detector: {probe-interval-ms: 250, phi-threshold: 12, failures-to-suspect: 5}
+        handoff: {interval-ms: 2000, batch-size: 10, max-keys-per-second: 100, max-hint-mib: 64,
+                  max-hint-age-ms: 3600000}
         """);
     NodeConfig config = ConfigLoader.load(file, Map.of());
 

@@ -9,15 +9,22 @@ import io.ringkv.config.Member;
 import io.ringkv.config.NodeConfig;
 import io.ringkv.env.Clock;
 import io.ringkv.env.ExecutorScheduler;
+import io.ringkv.env.Scheduler;
 import io.ringkv.env.SystemClock;
 import io.ringkv.server.coordinator.Coordinator;
 import io.ringkv.server.coordinator.CoordinatorSettings;
 import io.ringkv.ring.Ring;
+import io.ringkv.server.grpc.AdminService;
 import io.ringkv.server.grpc.ClusterService;
 import io.ringkv.server.grpc.GrpcPeers;
 import io.ringkv.server.grpc.KeyValueService;
 import io.ringkv.server.grpc.ReplicaService;
+import io.ringkv.server.handoff.HintedHandoff;
+import io.ringkv.server.liveness.FailureDetector;
+import io.ringkv.server.liveness.MonitoredDirectory;
 import io.ringkv.server.replica.LocalReplica;
+import io.ringkv.server.replica.ReplicaDirectory;
+import io.ringkv.storage.HintStore;
 import io.ringkv.storage.InMemoryStorageEngine;
 import io.ringkv.storage.NodeIdentity;
 import io.ringkv.storage.StorageEngine;
@@ -28,6 +35,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
@@ -59,6 +67,8 @@ public final class RingKvNode implements AutoCloseable {
   private final LocalReplica localReplica;
   private final AtomicReference<Ring> ring;
   private final GrpcPeers peers;
+  private final FailureDetector detector;
+  private final HintedHandoff handoff;
   private final AtomicLong readRepairs = new AtomicLong();
   private boolean closed;
 
@@ -80,8 +90,11 @@ public final class RingKvNode implements AutoCloseable {
       this.storageExecutor =
           Executors.newFixedThreadPool(Math.max(2, cores), threads(self + "-storage"));
       this.timers = Executors.newSingleThreadScheduledExecutor(threads(self + "-timer"));
-      this.localReplica =
-          new LocalReplica(new VersionedStore(engine, durability), storageExecutor);
+      Clock clock = SystemClock.INSTANCE;
+      Scheduler scheduler = new ExecutorScheduler(timers);
+      long maxHintBytes = config.handoff().maxHintMib() * 1024L * 1024L;
+      this.localReplica = new LocalReplica(new VersionedStore(engine, durability),
+          new HintStore(engine, durability, maxHintBytes), storageExecutor, clock);
       CoordinatorSettings settings = settings(config, config.clusterMembers().size());
       Map<String, String> addresses = new TreeMap<>();
       Map<String, Integer> weights = new TreeMap<>();
@@ -95,19 +108,36 @@ public final class RingKvNode implements AutoCloseable {
       int maxMessage =
           config.limits().maxValueBytes() + config.limits().maxKeyBytes() + 64 * 1024;
       this.peers =
-          new GrpcPeers(addresses::get, settings.replicaTimeout(), 2 * maxMessage);
-      Clock clock = SystemClock.INSTANCE;
+          new GrpcPeers(addresses::get, settings.replicaTimeout(), settings.requestTimeout(),
+              2 * maxMessage);
+      NodeConfig.FailureDetector fd = config.failureDetector();
+      this.detector = new FailureDetector(self, clock, scheduler, new FailureDetector.Settings(
+          Duration.ofMillis(fd.probeIntervalMillis()), fd.phiThreshold(), fd.failuresToSuspect()));
+      detector.start(() -> ring.get().nodes(), node -> peers.peer(node).ping());
+      ReplicaDirectory monitored = new MonitoredDirectory(peers, detector);
       Coordinator coordinator =
           new Coordinator(
               self,
               identity,
               localReplica,
-              peers,
+              monitored,
               key -> ring.get().preferenceList(key),
+              detector::isUp,
               clock,
-              new ExecutorScheduler(timers),
+              scheduler,
               settings,
               (node, key) -> readRepairs.incrementAndGet());
+      NodeConfig.Handoff h = config.handoff();
+      this.handoff = new HintedHandoff(self, localReplica, monitored, detector::isUp,
+          node -> ring.get().nodes().contains(node),
+          key -> {
+            List<String> pref = ring.get().preferenceList(key);
+            return pref.subList(0, Math.min(settings.n(), pref.size()));
+          },
+          scheduler, clock,
+          new HintedHandoff.Settings(Duration.ofMillis(h.intervalMillis()), h.batchSize(),
+              h.maxKeysPerSecond(), Duration.ofMillis(h.maxHintAgeMillis())));
+      handoff.start();
       HealthStatusManager health = new HealthStatusManager();
       ServerInterceptor ringVersion = ClusterService.ringVersionHeader(ring::get);
       this.server =
@@ -124,6 +154,8 @@ public final class RingKvNode implements AutoCloseable {
                       : addresses.get(node),
                   settings.n()))
               .addService(new ReplicaService(localReplica, coordinator))
+              .addService(new AdminService(self, localReplica.hints(), handoff, detector::isUp,
+                  clock, storageExecutor))
               .addService(health.getHealthService())
               .build()
               .start();
@@ -193,6 +225,14 @@ public final class RingKvNode implements AutoCloseable {
     return ring.get();
   }
 
+  public FailureDetector failureDetector() {
+    return detector;
+  }
+
+  public HintedHandoff handoff() {
+    return handoff;
+  }
+
   public LocalReplica localReplica() {
     return localReplica;
   }
@@ -213,6 +253,8 @@ public final class RingKvNode implements AutoCloseable {
     }
     closed = true;
     log.info("node {} shutting down", config.nodeId());
+    handoff.stop();
+    detector.stop();
     server.shutdown();
     try {
       if (!server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -154,7 +154,8 @@ class ReplicationTest {
       assertThat(viaRouter).as("seed %d", seed).isEqualTo(viaNodes);
       for (String key : List.of("route-0", "fwd-0")) {
         for (String node : home(c, key)) {
-          assertThat(stored(c, node, key).values()).isNotEmpty();
+          // Stored on every home replica (possibly as a tombstone, if the workload deleted it).
+          assertThat(stored(c, node, key)).isNotEqualTo(VersionedObject.EMPTY);
         }
       }
     }

@@ -18,18 +18,13 @@ import java.util.function.UnaryOperator;
  */
 public final class VersionedStore {
 
-  private static final int STRIPES = 1024; // power of two
-
   private final StorageEngine engine;
   private final StorageEngine.Durability durability;
-  private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+  private final KeyLocks locks = new KeyLocks();
 
   public VersionedStore(StorageEngine engine, StorageEngine.Durability durability) {
     this.engine = engine;
     this.durability = durability;
-    for (int i = 0; i < STRIPES; i++) {
-      locks[i] = new ReentrantLock();
-    }
   }
 
   public StorageEngine engine() {
@@ -47,7 +42,7 @@ public final class VersionedStore {
    */
   public VersionedObject update(byte[] key, UnaryOperator<VersionedObject> change) {
     byte[] sk = storageKey(key);
-    ReentrantLock lock = locks[stripe(sk)];
+    ReentrantLock lock = locks.lockFor(sk, 0);
     lock.lock();
     try {
       VersionedObject current = decode(engine.get(StorageEngine.Space.DATA, sk));
@@ -95,10 +90,5 @@ public final class VersionedStore {
 
   private static VersionedObject decode(byte[] bytes) {
     return bytes == null ? VersionedObject.EMPTY : VersionCodec.decodeObject(bytes);
-  }
-
-  private static int stripe(byte[] storageKey) {
-    // The token is uniformly distributed: its top bits pick the stripe.
-    return ((storageKey[0] & 0xFF) << 2 | (storageKey[1] & 0xFF) >>> 6) & (STRIPES - 1);
   }
 }

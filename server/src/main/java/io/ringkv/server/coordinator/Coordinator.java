@@ -13,13 +13,16 @@ import io.ringkv.version.VersionCodec.ClientContext;
 import io.ringkv.version.VersionedObject;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs client requests against a key's replicas (Dynamo section 4.5): a put makes a new version
- * here and waits for W acknowledgements, a get asks the home replicas and answers after R
- * replies, then repairs the stale ones.
+ * Runs client requests against a key's replicas (Dynamo sections 4.5 and 4.6): a put makes a new
+ * version on a home replica and waits for W acknowledgements, a get asks the targets and answers
+ * after R replies, then repairs the stale ones. Targets are the first N reachable nodes of the
+ * preference list (sloppy quorum): fallbacks stand in for home replicas that are down.
  *
  * <p>Nothing here blocks: replica calls return futures and the quorum bookkeeping completes the
  * client's future from whichever thread delivers the deciding reply. Time and timers come from
@@ -34,6 +37,7 @@ public final class Coordinator {
   private final LocalReplica local;
   private final ReplicaDirectory replicas;
   private final Placement placement;
+  private final Predicate<String> isUp;
   private final Clock clock;
   private final Scheduler scheduler;
   private final CoordinatorSettings settings;
@@ -45,12 +49,16 @@ public final class Coordinator {
     void repaired(String nodeId, byte[] key);
   }
 
+  /**
+   * @param isUp the failure detector's opinion of a node (this node is always up)
+   */
   public Coordinator(
       String self,
       NodeIdentity identity,
       LocalReplica local,
       ReplicaDirectory replicas,
       Placement placement,
+      Predicate<String> isUp,
       Clock clock,
       Scheduler scheduler,
       CoordinatorSettings settings,
@@ -60,6 +68,7 @@ public final class Coordinator {
     this.local = local;
     this.replicas = replicas;
     this.placement = placement;
+    this.isUp = isUp;
     this.clock = clock;
     this.scheduler = scheduler;
     this.settings = settings;
@@ -80,124 +89,11 @@ public final class Coordinator {
     try {
       checkKey(key);
       int quorum = quorum("r", r, settings.r());
-      List<String> home = homeReplicas(key, "r", quorum);
-      return new ReadRound(key, home, quorum).start();
+      Targets targets = targets(key, "r", quorum);
+      return new ReadRound(key, targets, quorum, this::replica, scheduler,
+          settings.requestTimeout(), settings.readRepairWait(), readRepairs).start();
     } catch (KvException e) {
       return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /** One get: collects replies, answers at R, repairs after all replies or the repair wait. */
-  private final class ReadRound {
-    private final byte[] key;
-    private final List<String> home;
-    private final int quorum;
-    private final VersionedObject[] replies;
-    private final CompletableFuture<ReadResult> result = new CompletableFuture<>();
-    private int succeeded;
-    private int failed;
-    private String first;
-    private boolean repaired;
-    private Scheduler.Cancellable timer;
-
-    ReadRound(byte[] key, List<String> home, int quorum) {
-      this.key = key;
-      this.home = home;
-      this.quorum = quorum;
-      this.replies = new VersionedObject[home.size()];
-    }
-
-    CompletableFuture<ReadResult> start() {
-      synchronized (this) {
-        timer = scheduler.schedule(settings.requestTimeout(), this::deadline);
-      }
-      for (int i = 0; i < home.size(); i++) {
-        int index = i;
-        String node = home.get(i);
-        replica(node).read(key).whenComplete((obj, err) -> reply(index, node, obj, err));
-      }
-      return result;
-    }
-
-    private synchronized void reply(int index, String node, VersionedObject obj, Throwable err) {
-      if (err != null) {
-        failed++;
-        log.debug("read of a key from {} failed: {}", node, err.toString());
-      } else {
-        replies[index] = obj;
-        succeeded++;
-        if (first == null) {
-          first = node;
-        }
-      }
-      if (!result.isDone()) {
-        if (succeeded >= quorum) {
-          result.complete(answer());
-          if (succeeded + failed < home.size()) {
-            // Give the stragglers a moment, then repair whoever has answered.
-            scheduler.schedule(settings.readRepairWait(), this::repair);
-            return;
-          }
-        } else if (failed > home.size() - quorum) {
-          timer.cancel();
-          result.completeExceptionally(
-              KvException.unavailable(
-                  "read quorum r=" + quorum + " not reached: " + succeeded + " of "
-                      + home.size() + " replicas answered"));
-          return;
-        }
-      }
-      if (succeeded + failed == home.size()) {
-        repair();
-      }
-    }
-
-    private synchronized void deadline() {
-      if (!result.isDone()) {
-        result.completeExceptionally(
-            new KvException(
-                KvException.Code.UNAVAILABLE,
-                "read quorum r=" + quorum + " not reached within "
-                    + settings.requestTimeout().toMillis() + " ms: " + succeeded + " of "
-                    + home.size() + " replicas answered"));
-      }
-    }
-
-    private ReadResult answer() {
-      VersionedObject merged = mergedReplies();
-      byte[] context =
-          merged.context().isEmpty()
-              ? new byte[0]
-              : VersionCodec.encodeContext(new ClientContext(merged.context(), first));
-      return new ReadResult(merged, context);
-    }
-
-    private VersionedObject mergedReplies() {
-      VersionedObject merged = VersionedObject.EMPTY;
-      for (VersionedObject o : replies) {
-        if (o != null) {
-          merged = merged.merge(o);
-        }
-      }
-      return merged;
-    }
-
-    private synchronized void repair() {
-      if (repaired) {
-        return;
-      }
-      repaired = true;
-      timer.cancel();
-      VersionedObject merged = mergedReplies();
-      for (int i = 0; i < replies.length; i++) {
-        VersionedObject reply = replies[i];
-        if (reply != null && !reply.equals(merged)) {
-          String node = home.get(i);
-          readRepairs.repaired(node, key);
-          log.debug("read repair of a key on {}", node);
-          replica(node).merge(key, merged);
-        }
-      }
     }
   }
 
@@ -207,25 +103,29 @@ public final class Coordinator {
    * Writes {@code value} ({@code null}: a tombstone) over what {@code context} saw, with write
    * quorum {@code w} (0: the default). Completes with the context of the new version.
    *
-   * <p>A put is coordinated by a home replica, since the new version's dot is that replica's
-   * event: the one that answered the client's read first when the context names it (Dynamo's
-   * read-your-writes hint), else this node if it is a home replica, else the first home replica
-   * that answers a forward.
+   * <p>A put is coordinated by a target, since the new version's dot is the coordinator's event:
+   * the home replica that answered the client's read first when the context names it (Dynamo's
+   * read-your-writes hint), else this node if it is a reachable home replica, else the first
+   * reachable home replica, else (every home replica down) the first fallback.
    */
   public CompletableFuture<byte[]> put(byte[] key, byte[] value, byte[] context, int w) {
     try {
       Prepared p = prepare(key, value, context, w);
       String hinted = p.ctx.coordinator();
-      if (hinted != null && !hinted.equals(self) && p.home.contains(hinted)) {
+      String firstHome = p.targets.firstHome();
+      if (hinted != null && !hinted.equals(self) && p.targets.isHome(hinted)
+          && p.targets.nodes().contains(hinted)) {
         return forward(key, value, context, w, List.of(hinted), 0)
-            .exceptionallyCompose(e -> p.home.contains(self)
-                ? coordinate(key, value, p)
-                : forward(key, value, context, w, p.home, 0));
+            .exceptionallyCompose(e -> answered(e)
+                ? CompletableFuture.failedFuture(e)
+                : p.targets.isHome(self)
+                    ? coordinate(key, value, p)
+                    : forward(key, value, context, w, p.targets.nodes(), 0));
       }
-      if (p.home.contains(self)) {
+      if (p.targets.isHome(self) || (firstHome == null && p.targets.nodes().contains(self))) {
         return coordinate(key, value, p);
       }
-      return forward(key, value, context, w, p.home, 0);
+      return forward(key, value, context, w, p.targets.nodes(), 0);
     } catch (KvException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -240,7 +140,7 @@ public final class Coordinator {
     }
   }
 
-  private record Prepared(ClientContext ctx, List<String> home, int quorum) {}
+  private record Prepared(ClientContext ctx, Targets targets, int quorum) {}
 
   private Prepared prepare(byte[] key, byte[] value, byte[] context, int w) {
     checkKey(key);
@@ -251,40 +151,28 @@ public final class Coordinator {
     }
     ClientContext ctx = decodeContext(context);
     int quorum = quorum("w", w, settings.w());
-    return new Prepared(ctx, homeReplicas(key, "w", quorum), quorum);
+    return new Prepared(ctx, targets(key, "w", quorum), quorum);
   }
 
+  /** Makes the new version here (in the data, or as a fallback in the hints) and replicates it. */
   private CompletableFuture<byte[]> coordinate(byte[] key, byte[] value, Prepared p) {
-    return local
-        .update(key, current -> newVersion(current, p.ctx, value))
-        .thenCompose(written -> replicate(key, written, p.home, p.quorum));
-  }
-
-  /** Tries the nodes in order from {@code index}; answers with the first that coordinates. */
-  private CompletableFuture<byte[]> forward(
-      byte[] key, byte[] value, byte[] context, int w, List<String> nodes, int index) {
-    String node = nodes.get(index);
-    return replicas
-        .peer(node)
-        .coordinatePut(key, value, context, w)
-        .exceptionallyCompose(
-            e -> {
-              if (isClientError(e) || index + 1 >= nodes.size()) {
-                return CompletableFuture.failedFuture(e);
-              }
-              log.debug("forwarding a put to {} failed ({}); trying the next replica", node,
-                  e.toString());
-              return forward(key, value, context, w, nodes, index + 1);
-            });
-  }
-
-  /** Failures another replica would answer the same way: no point retrying elsewhere. */
-  private static boolean isClientError(Throwable e) {
-    Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-        ? e.getCause() : e;
-    return t instanceof KvException kv
-        && (kv.code() == KvException.Code.INVALID_ARGUMENT
-            || kv.code() == KvException.Code.FAILED_PRECONDITION);
+    CompletableFuture<VersionedObject> written;
+    if (p.targets.isHome(self)) {
+      written = local.update(key, current -> newVersion(current, p.ctx, value));
+    } else {
+      String standsInFor = p.targets.standsInFor().get(self);
+      if (standsInFor == null) {
+        return CompletableFuture.failedFuture(KvException.unavailable("node " + self
+            + " is neither a home replica of this key nor a fallback for one that is down"));
+      }
+      written = local.updateHint(standsInFor, key, current -> newVersion(current, p.ctx, value));
+    }
+    return written.thenCompose(obj -> {
+      byte[] context = VersionCodec.encodeContext(new ClientContext(obj.context(),
+          p.targets.isHome(self) ? self : null));
+      return new WriteRound(key, obj, p.targets, p.quorum, context, this::replica, scheduler,
+          settings.requestTimeout()).start(self);
+    });
   }
 
   /** The write event, run atomically on the stored object. */
@@ -306,76 +194,33 @@ public final class Coordinator {
     return current.write(ctx.vector(), dot, value, clock.wallMillis(), settings.maxClockEntries());
   }
 
-  private CompletableFuture<byte[]> replicate(
-      byte[] key, VersionedObject written, List<String> home, int quorum) {
-    byte[] context = VersionCodec.encodeContext(new ClientContext(written.context(), self));
-    if (quorum <= 1 && home.size() == 1) {
-      return CompletableFuture.completedFuture(context);
+  /** Tries the nodes in order from {@code index}; answers with the first that coordinates. */
+  private CompletableFuture<byte[]> forward(
+      byte[] key, byte[] value, byte[] context, int w, List<String> nodes, int index) {
+    String node = nodes.get(index);
+    if (node.equals(self)) {
+      return coordinatePut(key, value, context, w);
     }
-    WriteRound round = new WriteRound(home.size(), quorum, context);
-    round.ack(); // our own copy is stored
-    for (String node : home) {
-      if (!node.equals(self)) {
-        replica(node).merge(key, written).whenComplete((ok, err) -> round.reply(node, err));
-      }
-    }
-    return round.result;
+    return replicas
+        .peer(node)
+        .coordinatePut(key, value, context, w)
+        .exceptionallyCompose(
+            e -> {
+              if (answered(e) || index + 1 >= nodes.size()) {
+                return CompletableFuture.failedFuture(e);
+              }
+              log.debug("forwarding a put to {} failed ({}); trying the next replica", node,
+                  e.toString());
+              return forward(key, value, context, w, nodes, index + 1);
+            });
   }
 
-  /** Counts write acknowledgements against W. */
-  private final class WriteRound {
-    private final int total;
-    private final int quorum;
-    private final byte[] context;
-    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private final Scheduler.Cancellable timer;
-    private int acked;
-    private int failed;
-
-    WriteRound(int total, int quorum, byte[] context) {
-      this.total = total;
-      this.quorum = quorum;
-      this.context = context;
-      this.timer = scheduler.schedule(settings.requestTimeout(), this::deadline);
-    }
-
-    synchronized void ack() {
-      acked++;
-      decide();
-    }
-
-    synchronized void reply(String node, Throwable err) {
-      if (err == null) {
-        acked++;
-      } else {
-        failed++;
-        log.debug("write of a key to {} failed: {}", node, err.toString());
-      }
-      decide();
-    }
-
-    private void decide() {
-      if (result.isDone()) {
-        return;
-      }
-      if (acked >= quorum) {
-        timer.cancel();
-        result.complete(context);
-      } else if (failed > total - quorum) {
-        timer.cancel();
-        result.completeExceptionally(unreached());
-      }
-    }
-
-    private synchronized void deadline() {
-      result.completeExceptionally(unreached());
-    }
-
-    private KvException unreached() {
-      return KvException.unavailable(
-          "write quorum w=" + quorum + " not reached: " + acked + " of " + total
-              + " replicas acknowledged (the write may still be on those)");
-    }
+  /** The node answered (it is not unreachable): retrying elsewhere could write twice. */
+  private static boolean answered(Throwable e) {
+    Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return !(t instanceof KvException kv) || kv.answeredByPeer()
+        || kv.code() == KvException.Code.INVALID_ARGUMENT
+        || kv.code() == KvException.Code.FAILED_PRECONDITION;
   }
 
   // ------------------------------------------------------------------ helpers
@@ -406,15 +251,14 @@ public final class Coordinator {
     return requested == 0 ? fallback : requested;
   }
 
-  private List<String> homeReplicas(byte[] key, String name, int quorum) {
-    List<String> pref = placement.preferenceList(key);
-    List<String> home = pref.subList(0, Math.min(settings.n(), pref.size()));
-    if (home.size() < quorum) {
+  private Targets targets(byte[] key, String name, int quorum) {
+    Targets t = Targets.select(placement.preferenceList(key), settings.n(), isUp);
+    if (t.nodes().size() < quorum) {
       throw KvException.unavailable(
-          name + "=" + quorum + " needs " + quorum + " replicas but the cluster has "
-              + home.size());
+          name + "=" + quorum + " needs " + quorum + " reachable replicas but only "
+              + t.nodes().size() + " of the key's preference list are reachable");
     }
-    return home;
+    return t;
   }
 
   private static ClientContext decodeContext(byte[] context) {

@@ -16,14 +16,29 @@ public final class KvException extends RuntimeException {
   }
 
   private final Code code;
+  private final boolean answeredByPeer;
 
   public KvException(Code code, String message) {
+    this(code, message, false);
+  }
+
+  /**
+   * @param answeredByPeer the failure is another node's answer (it is alive), not a failure to
+   *     reach it
+   */
+  public KvException(Code code, String message, boolean answeredByPeer) {
     super(message, null, false, false);
     this.code = code;
+    this.answeredByPeer = answeredByPeer;
   }
 
   public Code code() {
     return code;
+  }
+
+  /** Whether another node answered with this failure (so it is reachable). */
+  public boolean answeredByPeer() {
+    return answeredByPeer;
   }
 
   public static KvException invalid(String message) {

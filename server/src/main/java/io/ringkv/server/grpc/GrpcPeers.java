@@ -6,12 +6,14 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import io.grpc.ConnectivityState;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ringkv.internal.v1.CoordinatePutRequest;
 import io.ringkv.internal.v1.MergeRequest;
+import io.ringkv.internal.v1.PingRequest;
 import io.ringkv.internal.v1.ReadRequest;
 import io.ringkv.internal.v1.ReplicaGrpc;
 import io.ringkv.server.coordinator.KvException;
@@ -20,6 +22,7 @@ import io.ringkv.server.replica.ReplicaDirectory;
 import io.ringkv.version.VersionCodec;
 import io.ringkv.version.VersionedObject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,16 +39,21 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
 
   private final Function<String, String> addressOf;
   private final Duration deadline;
+  private final Duration forwardDeadline;
   private final int maxMessageBytes;
   private final Map<String, GrpcPeer> peers = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
    * @param addressOf the host:port of a node id, or null for a node this one does not know
+   * @param deadline of a replica call (read, merge, ping)
+   * @param forwardDeadline of a forwarded put, which waits for the peer's own write quorum
    */
-  public GrpcPeers(Function<String, String> addressOf, Duration deadline, int maxMessageBytes) {
+  public GrpcPeers(Function<String, String> addressOf, Duration deadline,
+      Duration forwardDeadline, int maxMessageBytes) {
     this.addressOf = addressOf;
     this.deadline = deadline;
+    this.forwardDeadline = forwardDeadline;
     this.maxMessageBytes = maxMessageBytes;
   }
 
@@ -107,7 +115,17 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
     @Override
     public CompletableFuture<VersionedObject> read(byte[] key) {
       return adapt(
-          stub().read(ReadRequest.newBuilder().setKey(ByteString.copyFrom(key)).build()),
+          () -> stub().read(ReadRequest.newBuilder().setKey(ByteString.copyFrom(key)).build()),
+          r -> r.getObject().isEmpty()
+              ? VersionedObject.EMPTY
+              : VersionCodec.decodeObject(r.getObject().toByteArray()));
+    }
+
+    @Override
+    public CompletableFuture<VersionedObject> readHints(byte[] key, List<String> homeReplicas) {
+      return adapt(
+          () -> stub().read(ReadRequest.newBuilder().setKey(ByteString.copyFrom(key))
+              .addAllHintsFor(homeReplicas).build()),
           r -> r.getObject().isEmpty()
               ? VersionedObject.EMPTY
               : VersionCodec.decodeObject(r.getObject().toByteArray()));
@@ -115,12 +133,22 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> merge(byte[] key, VersionedObject object) {
-      return adapt(
-          stub().merge(MergeRequest.newBuilder()
+      return hint(key, object, "");
+    }
+
+    @Override
+    public CompletableFuture<Void> hint(byte[] key, VersionedObject object, String homeReplica) {
+      MergeRequest request = MergeRequest.newBuilder()
               .setKey(ByteString.copyFrom(key))
               .setObject(ByteString.copyFrom(VersionCodec.encodeObject(object)))
-              .build()),
-          r -> null);
+              .setHintFor(homeReplica)
+              .build();
+      return adapt(() -> stub().merge(request), r -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> ping() {
+      return adapt(() -> stub().ping(PingRequest.getDefaultInstance()), r -> null);
     }
 
     @Override
@@ -135,8 +163,11 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
       } else {
         b.setValue(ByteString.copyFrom(value));
       }
-      // The forwarded put waits for the peer's own quorum: give it the request budget.
-      return adapt(stub().coordinatePut(b.build()), r -> r.getContext().toByteArray());
+      CoordinatePutRequest request = b.build();
+      return adapt(
+          () -> stub.withDeadlineAfter(forwardDeadline.toNanos(), TimeUnit.NANOSECONDS)
+              .coordinatePut(request),
+          r -> r.getContext().toByteArray());
     }
 
     /**
@@ -155,7 +186,18 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
       }
     }
 
-    private <T, R> CompletableFuture<R> adapt(ListenableFuture<T> call, Function<T, R> convert) {
+    private <T, R> CompletableFuture<R> adapt(
+        java.util.function.Supplier<ListenableFuture<T>> start, Function<T, R> convert) {
+      // Start the call outside the gRPC context of the client request that led to it: that
+      // context is cancelled as soon as the client has its answer (after W acks or R replies),
+      // and would cancel the replication, hints and read repair still under way.
+      ListenableFuture<T> call;
+      Context previous = Context.ROOT.attach();
+      try {
+        call = start.get();
+      } finally {
+        Context.ROOT.detach(previous);
+      }
       CompletableFuture<R> out = new CompletableFuture<>();
       Futures.addCallback(
           call,
@@ -180,14 +222,23 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
     }
   }
 
-  /** A peer's failure as the coordinator understands it; its own client errors pass through. */
+  /**
+   * A peer's failure as the coordinator understands it. A status the peer sent (it is alive) is
+   * told apart from a failure to reach it: a deadline, a refused or broken connection.
+   */
   static KvException fromStatus(String nodeId, Throwable t) {
     Status s = Status.fromThrowable(t);
     String msg = s.getDescription() != null ? s.getDescription() : s.getCode().toString();
+    boolean unreachable = s.getCause() != null
+        || s.getCode() == Status.Code.DEADLINE_EXCEEDED
+        || s.getCode() == Status.Code.CANCELLED;
     return switch (s.getCode()) {
-      case INVALID_ARGUMENT -> KvException.invalid(msg);
-      case FAILED_PRECONDITION -> new KvException(KvException.Code.FAILED_PRECONDITION, msg);
-      default -> KvException.unavailable("node " + nodeId + ": " + s.getCode() + ": " + msg);
+      case DEADLINE_EXCEEDED -> new KvException(KvException.Code.DEADLINE_EXCEEDED,
+          "node " + nodeId + " did not answer in time: " + msg, false);
+      case INVALID_ARGUMENT -> new KvException(KvException.Code.INVALID_ARGUMENT, msg, true);
+      case FAILED_PRECONDITION -> new KvException(KvException.Code.FAILED_PRECONDITION, msg, true);
+      default -> new KvException(KvException.Code.UNAVAILABLE,
+          "node " + nodeId + ": " + s.getCode() + ": " + msg, !unreachable);
     };
   }
 

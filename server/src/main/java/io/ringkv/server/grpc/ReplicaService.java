@@ -6,6 +6,8 @@ import io.ringkv.internal.v1.CoordinatePutRequest;
 import io.ringkv.internal.v1.CoordinatePutResponse;
 import io.ringkv.internal.v1.MergeRequest;
 import io.ringkv.internal.v1.MergeResponse;
+import io.ringkv.internal.v1.PingRequest;
+import io.ringkv.internal.v1.PingResponse;
 import io.ringkv.internal.v1.ReadRequest;
 import io.ringkv.internal.v1.ReadResponse;
 import io.ringkv.internal.v1.ReplicaGrpc;
@@ -30,8 +32,11 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   @Override
   public void read(ReadRequest request, StreamObserver<ReadResponse> observer) {
+    byte[] key = request.getKey().toByteArray();
     KeyValueService.reply(
-        local.read(request.getKey().toByteArray()),
+        request.getHintsForCount() == 0
+            ? local.read(key)
+            : local.readHints(key, request.getHintsForList()),
         o -> o.siblings().isEmpty() && o.context().isEmpty()
             ? ReadResponse.getDefaultInstance()
             : ReadResponse.newBuilder()
@@ -51,10 +56,19 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
           x -> MergeResponse.getDefaultInstance(), observer);
       return;
     }
+    byte[] key = request.getKey().toByteArray();
     KeyValueService.reply(
-        local.merge(request.getKey().toByteArray(), object),
+        request.getHintFor().isEmpty()
+            ? local.merge(key, object)
+            : local.hint(key, object, request.getHintFor()),
         x -> MergeResponse.getDefaultInstance(),
         observer);
+  }
+
+  @Override
+  public void ping(PingRequest request, StreamObserver<PingResponse> observer) {
+    observer.onNext(PingResponse.getDefaultInstance());
+    observer.onCompleted();
   }
 
   @Override

@@ -32,6 +32,9 @@ final class Statuses {
           };
       return s.withDescription(kv.getMessage());
     }
+    if (e instanceof io.ringkv.storage.HintStore.Full full) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(full.getMessage());
+    }
     if (e instanceof StorageException) {
       log.error("storage failure while serving a request", e);
       return Status.UNAVAILABLE.withDescription("storage failure: " + e.getMessage());

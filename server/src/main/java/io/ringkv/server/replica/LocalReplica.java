@@ -1,27 +1,43 @@
 package io.ringkv.server.replica;
 
+import io.ringkv.env.Clock;
+import io.ringkv.storage.HintStore;
 import io.ringkv.storage.VersionedStore;
 import io.ringkv.version.VersionedObject;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 
 /**
- * This node's own replica: the {@link VersionedStore}, with every call run on the storage
- * executor so that disk work never runs on a network thread and callers never wait.
+ * This node's own replica: the {@link VersionedStore} of its data and the {@link HintStore} of
+ * what it holds for others, with every call run on the storage executor so that disk work never
+ * runs on a network thread and callers never wait.
  */
 public final class LocalReplica implements Replica {
 
   private final VersionedStore store;
+  private final HintStore hints;
   private final Executor storageExecutor;
+  private final Clock clock;
 
-  public LocalReplica(VersionedStore store, Executor storageExecutor) {
+  public LocalReplica(VersionedStore store, HintStore hints, Executor storageExecutor, Clock clock) {
     this.store = store;
+    this.hints = hints;
     this.storageExecutor = storageExecutor;
+    this.clock = clock;
   }
 
   public VersionedStore store() {
     return store;
+  }
+
+  public HintStore hints() {
+    return hints;
+  }
+
+  public Executor storageExecutor() {
+    return storageExecutor;
   }
 
   @Override
@@ -30,13 +46,37 @@ public final class LocalReplica implements Replica {
   }
 
   @Override
+  public CompletableFuture<VersionedObject> readHints(byte[] key, List<String> homeReplicas) {
+    return CompletableFuture.supplyAsync(() -> {
+      VersionedObject merged = VersionedObject.EMPTY;
+      for (String node : homeReplicas) {
+        merged = merged.merge(hints.get(node, key));
+      }
+      return merged;
+    }, storageExecutor);
+  }
+
+  @Override
   public CompletableFuture<Void> merge(byte[] key, VersionedObject object) {
     return CompletableFuture.runAsync(() -> store.merge(key, object), storageExecutor);
+  }
+
+  @Override
+  public CompletableFuture<Void> hint(byte[] key, VersionedObject object, String homeReplica) {
+    return CompletableFuture.runAsync(
+        () -> hints.merge(homeReplica, key, object, clock.wallMillis()), storageExecutor);
   }
 
   /** Atomically applies {@code change} to the stored object; see {@link VersionedStore#update}. */
   public CompletableFuture<VersionedObject> update(
       byte[] key, UnaryOperator<VersionedObject> change) {
     return CompletableFuture.supplyAsync(() -> store.update(key, change), storageExecutor);
+  }
+
+  /** Like {@link #update}, on the hint held for {@code homeReplica} (a fallback coordinating). */
+  public CompletableFuture<VersionedObject> updateHint(
+      String homeReplica, byte[] key, UnaryOperator<VersionedObject> change) {
+    return CompletableFuture.supplyAsync(
+        () -> hints.update(homeReplica, key, change, clock.wallMillis()), storageExecutor);
   }
 }

@@ -1,0 +1,60 @@
+package io.ringkv.server.grpc;
+
+import io.grpc.stub.StreamObserver;
+import io.ringkv.api.v1.AdminGrpc;
+import io.ringkv.api.v1.HintsForNode;
+import io.ringkv.api.v1.HintsRequest;
+import io.ringkv.api.v1.HintsResponse;
+import io.ringkv.env.Clock;
+import io.ringkv.server.handoff.HintedHandoff;
+import io.ringkv.storage.HintStore;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+
+/** The public {@code ringkv.v1.Admin} service: what an operator asks a node about itself. */
+public final class AdminService extends AdminGrpc.AdminImplBase {
+
+  private final String self;
+  private final HintStore hints;
+  private final HintedHandoff handoff;
+  private final Predicate<String> isUp;
+  private final Clock clock;
+  private final Executor storage;
+
+  public AdminService(String self, HintStore hints, HintedHandoff handoff,
+      Predicate<String> isUp, Clock clock, Executor storage) {
+    this.self = self;
+    this.hints = hints;
+    this.handoff = handoff;
+    this.isUp = isUp;
+    this.clock = clock;
+    this.storage = storage;
+  }
+
+  @Override
+  public void hints(HintsRequest request, StreamObserver<HintsResponse> observer) {
+    // Finding the oldest hint scans the store: off the transport thread.
+    KeyValueService.reply(CompletableFuture.supplyAsync(() -> {
+      HintsResponse.Builder b = HintsResponse.newBuilder().setNode(self)
+          .setDelivered(handoff.delivered())
+          .setDroppedExpired(handoff.expired())
+          .setRefusedFull(hints.refused());
+      long now = clock.wallMillis();
+      long keys = 0;
+      long bytes = 0;
+      for (var e : hints.held().entrySet()) {
+        long oldest = hints.oldestMillis(e.getKey());
+        b.addHeld(HintsForNode.newBuilder()
+            .setNode(e.getKey())
+            .setKeys(e.getValue().keys())
+            .setBytes(e.getValue().bytes())
+            .setOldestAgeMs(oldest < 0 ? 0 : Math.max(0, now - oldest))
+            .setReachable(isUp.test(e.getKey())));
+        keys += e.getValue().keys();
+        bytes += e.getValue().bytes();
+      }
+      return b.setTotalKeys(keys).setTotalBytes(bytes).build();
+    }, storage), r -> r, observer);
+  }
+}
