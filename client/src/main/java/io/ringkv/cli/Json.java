@@ -18,6 +18,17 @@ final class Json {
     return name(name).quote(value);
   }
 
+  Json field(String name, long value) {
+    name(name).out.append(value);
+    return this;
+  }
+
+  /** A field whose value is already JSON (a nested object or array). */
+  Json raw(String name, String json) {
+    name(name).out.append(json);
+    return this;
+  }
+
   Json field(String name, boolean value) {
     name(name).out.append(value);
     return this;

@@ -133,7 +133,9 @@ public final class RingKvCli implements Callable<Integer> {
     CommandLine commandLine = new CommandLine(top)
         .addSubcommand(new GetCommand(top))
         .addSubcommand(new PutCommand(top))
-        .addSubcommand(new DeleteCommand(top));
+        .addSubcommand(new DeleteCommand(top))
+        .addSubcommand(new CommandLine(new AdminCommand())
+            .addSubcommand(new AdminCommand.Hints(top)));
     commandLine.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     commandLine.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     commandLine.setParameterExceptionHandler(RingKvCli::usageError);
@@ -155,6 +157,14 @@ public final class RingKvCli implements Callable<Integer> {
 
   boolean json() {
     return json;
+  }
+
+  String node() {
+    return node;
+  }
+
+  Duration timeout() {
+    return timeout;
   }
 
   InputStream in() {
