@@ -182,6 +182,12 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
           lastAck.set(Integer.parseInt(line.substring("acked ".length())));
         }
       }
+    } catch (IOException e) {
+      // The JDK may close the pipe of a killed child under a reader ("Stream closed"); acks not
+      // read by then are simply not counted, which only makes the check below less strict.
+      if (child.isAlive()) {
+        throw e;
+      }
     }
     return null;
   }
