@@ -133,7 +133,8 @@ public final class ConfigLoader {
             s.integer("failure-detector.phi-threshold"), s.integer("failure-detector.failures-to-suspect")),
         new Handoff(s.integer("handoff.interval-ms"), s.integer("handoff.batch-size"),
             s.integer("handoff.max-keys-per-second"), s.integer("handoff.max-hint-mib"),
-            s.integer("handoff.max-hint-age-ms")));
+            s.integer("handoff.max-hint-age-ms")),
+        new NodeConfig.Metrics(s.integer("metrics.port")));
   }
 
   private static Map<String, Object> flatten(NodeConfig c) {
@@ -166,6 +167,7 @@ public final class ConfigLoader {
     m.put("handoff.max-keys-per-second", c.handoff().maxKeysPerSecond());
     m.put("handoff.max-hint-mib", c.handoff().maxHintMib());
     m.put("handoff.max-hint-age-ms", (int) c.handoff().maxHintAgeMillis());
+    m.put("metrics.port", c.metrics().port());
     return m;
   }
 

@@ -35,7 +35,8 @@ public record NodeConfig(
     Storage storage,
     Timeouts timeouts,
     FailureDetector failureDetector,
-    Handoff handoff) {
+    Handoff handoff,
+    Metrics metrics) {
 
   /** The ring's limit (re-striping a ring costs O(Q^2)). */
   public static final int MAX_PARTITIONS = 4096;
@@ -63,6 +64,7 @@ public record NodeConfig(
     Objects.requireNonNull(timeouts, "timeouts");
     Objects.requireNonNull(failureDetector, "failureDetector");
     Objects.requireNonNull(handoff, "handoff");
+    Objects.requireNonNull(metrics, "metrics");
   }
 
   /**
@@ -146,6 +148,13 @@ public record NodeConfig(
       check(maxHintMib >= 1, "handoff.max-hint-mib", "must be at least 1, got " + maxHintMib);
       check(maxHintAgeMillis >= 1, "handoff.max-hint-age-ms",
           "must be at least 1, got " + maxHintAgeMillis);
+    }
+  }
+
+  /** The Prometheus endpoint; port 0 turns it off. */
+  public record Metrics(int port) {
+    public Metrics {
+      check(port >= 0 && port <= 65535, "metrics.port", "must be between 0 and 65535, got " + port);
     }
   }
 

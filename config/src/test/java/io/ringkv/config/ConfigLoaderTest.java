@@ -36,7 +36,8 @@ class ConfigLoaderTest {
         new Storage(Engine.ROCKSDB, false),
         new Timeouts(5000, 2000, 100),
         new NodeConfig.FailureDetector(500, 8, 3),
-        new NodeConfig.Handoff(1000, 64, 5000, 1024, 86_400_000L)));
+        new NodeConfig.Handoff(1000, 64, 5000, 1024, 86_400_000L),
+        new NodeConfig.Metrics(0)));
     assertThat(config.clusterMembers()).containsExactly(new Member("node1", "127.0.0.1", 7070));
   }
 
@@ -52,7 +53,7 @@ class ConfigLoaderTest {
         "failure-detector.probe-interval-ms", "failure-detector.phi-threshold",
         "failure-detector.failures-to-suspect",
         "handoff.interval-ms", "handoff.batch-size", "handoff.max-keys-per-second",
-        "handoff.max-hint-mib", "handoff.max-hint-age-ms");
+        "handoff.max-hint-mib", "handoff.max-hint-age-ms", "metrics.port");
   }
 
   @Test
@@ -154,6 +155,7 @@ class ConfigLoaderTest {
         failure-detector: {probe-interval-ms: 250, phi-threshold: 12, failures-to-suspect: 5}
         handoff: {interval-ms: 2000, batch-size: 10, max-keys-per-second: 100, max-hint-mib: 64,
                   max-hint-age-ms: 3600000}
+        metrics: {port: 9464}
         """);
     NodeConfig config = ConfigLoader.load(file, Map.of());
 

@@ -21,6 +21,7 @@ import io.ringkv.server.grpc.KeyValueService;
 import io.ringkv.server.grpc.ReplicaService;
 import io.ringkv.server.handoff.HintedHandoff;
 import io.ringkv.server.liveness.FailureDetector;
+import io.ringkv.server.metrics.NodeMetrics;
 import io.ringkv.server.liveness.MonitoredDirectory;
 import io.ringkv.server.replica.LocalReplica;
 import io.ringkv.server.replica.ReplicaDirectory;
@@ -68,6 +69,7 @@ public final class RingKvNode implements AutoCloseable {
   private final AtomicReference<Ring> ring;
   private final GrpcPeers peers;
   private final FailureDetector detector;
+  private final NodeMetrics metrics;
   private final HintedHandoff handoff;
   private final AtomicLong readRepairs = new AtomicLong();
   private boolean closed;
@@ -75,6 +77,7 @@ public final class RingKvNode implements AutoCloseable {
   private RingKvNode(NodeConfig config) throws IOException {
     this.config = config;
     String self = config.nodeId();
+    this.metrics = new NodeMetrics(self);
     this.engine =
         switch (config.storage().engine()) {
           case ROCKSDB -> RocksDbStorageEngine.open(config.dataDir());
@@ -126,7 +129,10 @@ public final class RingKvNode implements AutoCloseable {
               clock,
               scheduler,
               settings,
-              (node, key) -> readRepairs.incrementAndGet());
+              (node, key) -> {
+                readRepairs.incrementAndGet();
+                metrics.readRepair();
+              });
       NodeConfig.Handoff h = config.handoff();
       this.handoff = new HintedHandoff(self, localReplica, monitored, detector::isUp,
           node -> ring.get().nodes().contains(node),
@@ -138,6 +144,11 @@ public final class RingKvNode implements AutoCloseable {
           new HintedHandoff.Settings(Duration.ofMillis(h.intervalMillis()), h.batchSize(),
               h.maxKeysPerSecond(), Duration.ofMillis(h.maxHintAgeMillis())));
       handoff.start();
+      metrics.bindHandoff(localReplica.hints(), handoff, ring.get().nodes());
+      metrics.bindDetector(detector, ring.get().nodes());
+      if (config.metrics().port() > 0) {
+        metrics.serve(config.host(), config.metrics().port());
+      }
       HealthStatusManager health = new HealthStatusManager();
       ServerInterceptor ringVersion = ClusterService.ringVersionHeader(ring::get);
       this.server =
@@ -145,7 +156,8 @@ public final class RingKvNode implements AutoCloseable {
               .directExecutor()
               .maxInboundMessageSize(2 * maxMessage)
               .addService(
-                  ServerInterceptors.intercept(new KeyValueService(coordinator), ringVersion))
+                  ServerInterceptors.intercept(new KeyValueService(coordinator, metrics),
+                      ringVersion))
               .addService(new ClusterService(ring::get,
                   // A configured member list names the addresses to advertise (the bind host
                   // may be 0.0.0.0); a lone node advertises where it listens.
@@ -168,6 +180,7 @@ public final class RingKvNode implements AutoCloseable {
           config.dataDir(),
           config.storage().engine().name().toLowerCase());
     } catch (IOException | RuntimeException e) {
+      metrics.close();
       engine.close();
       throw e;
     }
@@ -225,6 +238,10 @@ public final class RingKvNode implements AutoCloseable {
     return ring.get();
   }
 
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
   public FailureDetector failureDetector() {
     return detector;
   }
@@ -271,6 +288,7 @@ public final class RingKvNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     peers.close();
+    metrics.close();
     timers.shutdownNow();
     engine.close();
     log.info("node {} stopped", config.nodeId());

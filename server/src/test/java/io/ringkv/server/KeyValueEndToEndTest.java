@@ -208,6 +208,25 @@ class KeyValueEndToEndTest {
     assertThat(values(get("key0"))).containsExactlyInAnyOrder("value0", "again");
   }
 
+  @Test
+  void metricsAreServedForPrometheus() throws Exception {
+    int port = LocalCluster.freePort();
+    start(Map.of("metrics.port", Integer.toString(port)));
+    put("k", "v", ByteString.EMPTY);
+    assertRejected(() -> put("", "v", ByteString.EMPTY), Status.Code.INVALID_ARGUMENT, "key");
+    var http = java.net.http.HttpClient.newHttpClient();
+    var response = http.send(
+        java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body())
+        .contains("ringkv_requests_seconds_count{node=\"node1\",op=\"put\",outcome=\"ok\"} 1")
+        .contains("op=\"put\",outcome=\"invalid_argument\"} 1")
+        .contains("ringkv_hints_bytes")
+        .contains("jvm_memory_used_bytes");
+  }
+
   private static void assertRejected(ThrowingCallable call, Status.Code code, String mention) {
     assertThatThrownBy(call)
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {

@@ -134,6 +134,9 @@ class ReplicationTest {
                 .containsExactly("new");
           });
       assertThat(c.node(0).readRepairs()).isPositive();
+      assertThat(c.node(0).metrics().scrape())
+          .containsPattern("ringkv_read_repairs_total\\{node=\"n1\"\\} [1-9]")
+          .containsPattern("ringkv_requests_seconds_count\\{node=\"n1\",op=\"get\",outcome=\"ok\"\\} [1-9]");
     }
   }
 

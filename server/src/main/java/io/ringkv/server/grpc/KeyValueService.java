@@ -12,6 +12,7 @@ import io.ringkv.api.v1.KeyValueGrpc;
 import io.ringkv.api.v1.PutRequest;
 import io.ringkv.api.v1.PutResponse;
 import io.ringkv.server.coordinator.Coordinator;
+import io.ringkv.server.metrics.NodeMetrics;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -23,18 +24,30 @@ import java.util.function.Function;
 public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
 
   private final Coordinator coordinator;
+  private final NodeMetrics metrics;
 
-  public KeyValueService(Coordinator coordinator) {
+  public KeyValueService(Coordinator coordinator, NodeMetrics metrics) {
     this.coordinator = coordinator;
+    this.metrics = metrics;
+  }
+
+  /** Times the request and counts its outcome, then answers it. */
+  private <T, R> void observe(String op, long startNanos, CompletableFuture<T> future,
+      Function<T, R> toProto, StreamObserver<R> observer) {
+    reply(future.whenComplete((v, e) -> metrics.request(op,
+            e == null ? "ok" : Statuses.toStatus(e).getCode().name().toLowerCase(),
+            System.nanoTime() - startNanos)),
+        toProto, observer);
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> observer) {
+    long start = System.nanoTime();
     Integer r = quorum("r", request.getR(), observer);
     if (r == null) {
       return;
     }
-    reply(
+    observe("get", start,
         coordinator.get(request.getKey().toByteArray(), r),
         result -> {
           GetResponse.Builder b = GetResponse.newBuilder();
@@ -48,11 +61,12 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
 
   @Override
   public void put(PutRequest request, StreamObserver<PutResponse> observer) {
+    long start = System.nanoTime();
     Integer w = quorum("w", request.getW(), observer);
     if (w == null) {
       return;
     }
-    reply(
+    observe("put", start,
         coordinator.put(
             request.getKey().toByteArray(),
             request.getValue().toByteArray(),
@@ -64,11 +78,12 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
 
   @Override
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> observer) {
+    long start = System.nanoTime();
     Integer w = quorum("w", request.getW(), observer);
     if (w == null) {
       return;
     }
-    reply(
+    observe("delete", start,
         coordinator.put(
             request.getKey().toByteArray(), null, request.getContext().toByteArray(), w),
         ctx -> DeleteResponse.getDefaultInstance(),

@@ -1,0 +1,135 @@
+package io.ringkv.server.metrics;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringkv.server.handoff.HintedHandoff;
+import io.ringkv.server.liveness.FailureDetector;
+import io.ringkv.storage.HintStore;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What an operator graphs about one node, in a Prometheus registry, served at {@code /metrics}
+ * when {@code metrics.port} is set: request latency and outcome per operation, read repairs,
+ * hints held and handed off, the failure detector's opinion of each peer, and the JVM.
+ */
+public final class NodeMetrics implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeMetrics.class);
+
+  private final PrometheusMeterRegistry registry;
+  private final Counter readRepairs;
+  private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+  private HttpServer http;
+
+  public NodeMetrics(String nodeId) {
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().commonTags("node", nodeId);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    readRepairs = Counter.builder("ringkv.read.repairs")
+        .description("Stale replicas sent the reconciled version after a read")
+        .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Records one client request: {@code op} get, put or delete; {@code outcome} ok or a status. */
+  public void request(String op, String outcome, long nanos) {
+    timers.computeIfAbsent(op + "/" + outcome, k -> Timer.builder("ringkv.requests")
+            .description("Client requests served by this node as coordinator")
+            .tags("op", op, "outcome", outcome)
+            .publishPercentiles(0.5, 0.99, 0.999)
+            .distributionStatisticExpiry(Duration.ofMinutes(1))
+            .register(registry))
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void readRepair() {
+    readRepairs.increment();
+  }
+
+  /** Gauges and counters of hinted handoff, per node hints are held for. */
+  public void bindHandoff(HintStore hints, HintedHandoff handoff, Collection<String> nodes) {
+    for (String node : nodes) {
+      Gauge.builder("ringkv.hints.held", hints, h -> {
+            HintStore.Held held = h.held().get(node);
+            return held == null ? 0 : held.keys();
+          })
+          .description("Keys held as hints for a node that was down")
+          .tag("for", node).register(registry);
+    }
+    Gauge.builder("ringkv.hints.bytes", hints,
+            h -> h.held().values().stream().mapToLong(HintStore.Held::bytes).sum())
+        .description("Bytes of the hint store").baseUnit("bytes").register(registry);
+    Gauge.builder("ringkv.hints.delivered", handoff, HintedHandoff::delivered)
+        .description("Hints handed off and acknowledged since start").register(registry);
+    Gauge.builder("ringkv.hints.expired", handoff, HintedHandoff::expired)
+        .description("Hints dropped for age since start").register(registry);
+    Gauge.builder("ringkv.hints.refused", hints, HintStore::refused)
+        .description("Hinted writes refused because the hint store was full").register(registry);
+  }
+
+  /** Whether this node considers each peer reachable (1) or not (0). */
+  public void bindDetector(FailureDetector detector, Collection<String> nodes) {
+    for (String node : nodes) {
+      Gauge.builder("ringkv.peer.up", detector, d -> d.isUp(node) ? 1 : 0)
+          .description("This node's failure detector considers the peer reachable")
+          .tag("peer", node).register(registry);
+    }
+  }
+
+  /** Serves {@code /metrics} on {@code host:port}. */
+  public void serve(String host, int port) throws IOException {
+    http = HttpServer.create(new InetSocketAddress(host, port), 16);
+    http.createContext("/metrics", exchange -> {
+      byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+      exchange.sendResponseHeaders(200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    http.start();
+    log.info("metrics on http://{}:{}/metrics", host, http.getAddress().getPort());
+  }
+
+  /** The bound metrics port, or -1 when not serving. */
+  public int port() {
+    return http == null ? -1 : http.getAddress().getPort();
+  }
+
+  /** The whole registry in Prometheus text format. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    if (http != null) {
+      http.stop(0);
+    }
+    registry.close();
+  }
+}
