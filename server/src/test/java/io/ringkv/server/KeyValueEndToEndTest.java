@@ -112,6 +112,17 @@ class KeyValueEndToEndTest {
   }
 
   @Test
+  void aPutsContextSupersedesOnlyThatPutNotTheSiblingsItKept() {
+    // Found by the simulator: a put's context used to cover the whole stored object, so writing
+    // again with it silently replaced a concurrent sibling the client had never seen.
+    start(Map.of());
+    put("k", "a", ByteString.EMPTY);
+    ByteString afterB = put("k", "b", ByteString.EMPTY);
+    put("k", "c", afterB);
+    assertThat(values(get("k"))).containsExactlyInAnyOrder("a", "c");
+  }
+
+  @Test
   void writesWithTheSameStaleContextBecomeSiblings() {
     start(Map.of());
     ByteString base = put("k", "base", ByteString.EMPTY);

@@ -116,6 +116,24 @@ class ReplicationTest {
   }
 
   @Test
+  void theNextPutIsCoordinatedByTheReplicaThatAnsweredTheReadFirst() {
+    try (LocalCluster c = new LocalCluster(dir, 5, Map.of())) {
+      c.clientOf(0).put("k", "v1", Context.EMPTY, WriteOptions.DEFAULTS.withW(3));
+      for (int via = 0; via < c.size(); via++) {
+        Context read = c.clientOf(via).get("k").context();
+        String first = io.ringkv.version.VersionCodec.decodeContext(read.toBytes()).coordinator();
+        assertThat(home(c, "k")).contains(first);
+        // Sent to some other node, the put is still coordinated by that replica: the new
+        // version's context names the node that made it.
+        Context written = c.clientOf((via + 1) % c.size())
+            .put(b("k"), b("v" + via), read, WriteOptions.DEFAULTS.withW(3));
+        assertThat(io.ringkv.version.VersionCodec.decodeContext(written.toBytes()).coordinator())
+            .isEqualTo(first);
+      }
+    }
+  }
+
+  @Test
   void readRepairBringsAReturningReplicaUpToDate() {
     try (LocalCluster c = new LocalCluster(dir, 3, Map.of("timeouts.read-repair-wait-ms", "200"))) {
       c.stop(2);

@@ -27,6 +27,8 @@ import java.util.function.UnaryOperator;
  */
 public final class HintStore {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HintStore.class);
+
   /** A hint as stored: what to deliver, to whom, and the exact bytes (to delete it only if unchanged). */
   public record Hint(String node, byte[] key, VersionedObject object, long storedAtMillis,
       byte[] raw) {}
@@ -97,7 +99,11 @@ public final class HintStore {
       long delta = ek.length + value.length - (old == null ? 0 : ek.length + old.length);
       synchronized (held) {
         if (delta > 0 && totalBytes + delta > maxBytes) {
-          refused.incrementAndGet();
+          long n = refused.incrementAndGet();
+          if (n == 1 || n % 1000 == 0) {
+            log.warn("hint store full ({} of {} bytes, handoff.max-hint-mib): refused {} hinted"
+                + " write(s) so far; anti-entropy will repair those keys", totalBytes, maxBytes, n);
+          }
           throw new Full("hint store is full (" + totalBytes + " of " + maxBytes
               + " bytes, handoff.max-hint-mib)");
         }

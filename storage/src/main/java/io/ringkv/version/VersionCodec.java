@@ -18,6 +18,7 @@ public final class VersionCodec {
   private static final int CONTEXT_FORMAT = 1;
   private static final int OBJECT_FORMAT = 1;
   private static final int FLAG_COORDINATOR = 1;
+  private static final int FLAG_DOT = 2;
   private static final int MAX_NODE_ID_BYTES = 256;
   private static final int MAX_ENTRIES = 4096;
   private static final int MAX_VALUE_BYTES = Integer.MAX_VALUE - 64;
@@ -27,9 +28,30 @@ public final class VersionCodec {
   /**
    * What a client's context says: the causal past it saw, and (optionally) the node that
    * answered its read first, to coordinate the next write (the paper's read-your-writes hint).
+   *
+   * <p>A put's context is dotted (as in dotted version vectors): the past the writer had seen,
+   * plus the one new event {@code dot}. The vector alone could not say it: the new dot's counter
+   * would also cover the coordinator's earlier events the writer never saw, and a write with
+   * that context would silently supersede concurrent siblings.
+   *
+   * @param dot an event seen besides {@code vector}, or null
    */
-  public record ClientContext(VersionVector vector, String coordinator) {
-    public static final ClientContext EMPTY = new ClientContext(VersionVector.EMPTY, null);
+  public record ClientContext(VersionVector vector, Dot dot, String coordinator) {
+    public static final ClientContext EMPTY = new ClientContext(VersionVector.EMPTY, null, null);
+
+    public ClientContext(VersionVector vector, String coordinator) {
+      this(vector, null, coordinator);
+    }
+
+    /** Whether the writer had seen the event {@code d}. */
+    public boolean covers(Dot d) {
+      return vector.contains(d) || d.equals(dot);
+    }
+
+    /** Everything seen, as one vector (for counters and merges; it may cover more). */
+    public VersionVector flattened() {
+      return dot == null ? vector : vector.with(dot, 0);
+    }
   }
 
   // ---------------------------------------------------------------- contexts
@@ -37,9 +59,14 @@ public final class VersionCodec {
   public static byte[] encodeContext(ClientContext ctx) {
     Bytes.Writer w = new Bytes.Writer(16 + ctx.vector().size() * 24);
     w.u8(CONTEXT_FORMAT);
-    w.u8(ctx.coordinator() != null ? FLAG_COORDINATOR : 0);
+    w.u8((ctx.coordinator() != null ? FLAG_COORDINATOR : 0) | (ctx.dot() != null ? FLAG_DOT : 0));
     if (ctx.coordinator() != null) {
       w.string(ctx.coordinator());
+    }
+    if (ctx.dot() != null) {
+      w.string(ctx.dot().actor().node());
+      w.varint(ctx.dot().actor().epoch());
+      w.varint(ctx.dot().counter());
     }
     writeVector(w, ctx.vector(), new TreeMap<>());
     CRC32C crc = new CRC32C();
@@ -74,12 +101,19 @@ public final class VersionCodec {
         throw new MalformedVersionException("unknown context format " + format);
       }
       int flags = r.u8();
+      if ((flags & ~(FLAG_COORDINATOR | FLAG_DOT)) != 0) {
+        throw new MalformedVersionException("unknown context flags " + flags);
+      }
       String coordinator = (flags & FLAG_COORDINATOR) != 0 ? r.string(MAX_NODE_ID_BYTES) : null;
+      Dot dot = null;
+      if ((flags & FLAG_DOT) != 0) {
+        dot = new Dot(new Actor(r.string(MAX_NODE_ID_BYTES), r.varint()), r.varint());
+      }
       VersionVector v = readVector(r, new ArrayList<>());
       if (!r.atEnd()) {
         throw new MalformedVersionException("trailing bytes in context");
       }
-      return new ClientContext(v, coordinator);
+      return new ClientContext(v, dot, coordinator);
     } catch (Bytes.Malformed | IllegalArgumentException e) {
       throw new MalformedVersionException("context does not decode: " + e.getMessage());
     }

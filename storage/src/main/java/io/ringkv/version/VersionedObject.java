@@ -99,9 +99,18 @@ public final class VersionedObject {
    */
   public VersionedObject write(
       VersionVector clientContext, Dot dot, byte[] value, long nowMillis, int maxClockEntries) {
+    return write(clientContext, null, dot, value, nowMillis, maxClockEntries);
+  }
+
+  /**
+   * Like {@link #write(VersionVector, Dot, byte[], long, int)} for a dotted client context: the
+   * writer saw {@code seen} and, besides it, the single event {@code seenDot} (may be null).
+   */
+  public VersionedObject write(VersionVector seen, Dot seenDot, Dot dot, byte[] value,
+      long nowMillis, int maxClockEntries) {
     List<Sibling> kept = new ArrayList<>(siblings.size() + 1);
     for (Sibling s : siblings) {
-      if (!clientContext.contains(s.dot())) {
+      if (!seen.contains(s.dot()) && !s.dot().equals(seenDot)) {
         kept.add(s);
       }
     }
@@ -111,8 +120,10 @@ public final class VersionedObject {
     for (Sibling s : kept) {
       needed.add(s.dot().actor());
     }
-    VersionVector ctx =
-        context.merge(clientContext).with(dot, nowMillis).truncate(maxClockEntries, needed);
+    // seenDot is deliberately not merged into the context as a vector entry: its counter would
+    // also cover that actor's earlier events, which this replica may not have seen. A replica
+    // that holds seenDot as a sibling already covers it (and drops it above).
+    VersionVector ctx = context.merge(seen).with(dot, nowMillis).truncate(maxClockEntries, needed);
     return of(ctx, kept);
   }
 

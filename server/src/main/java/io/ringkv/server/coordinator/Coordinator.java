@@ -120,12 +120,16 @@ public final class Coordinator {
                 ? CompletableFuture.failedFuture(e)
                 : p.targets.isHome(self)
                     ? coordinate(key, value, p)
-                    : forward(key, value, context, w, p.targets.nodes(), 0));
+                    : forward(key, value, context, w, homeTargets(p.targets), 0));
       }
-      if (p.targets.isHome(self) || (firstHome == null && p.targets.nodes().contains(self))) {
+      if (firstHome == null) {
+        throw KvException.unavailable("all " + p.targets.home().size() + " home replicas of the"
+            + " key are unreachable (" + p.targets.home() + "): a put needs one to coordinate it");
+      }
+      if (p.targets.isHome(self)) {
         return coordinate(key, value, p);
       }
-      return forward(key, value, context, w, p.targets.nodes(), 0);
+      return forward(key, value, context, w, homeTargets(p.targets), 0);
     } catch (KvException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -154,32 +158,34 @@ public final class Coordinator {
     return new Prepared(ctx, targets(key, "w", quorum), quorum);
   }
 
-  /** Makes the new version here (in the data, or as a fallback in the hints) and replicates it. */
+  /**
+   * Makes the new version here, in this home replica's data, and replicates it. Fallbacks never
+   * coordinate: a node's dots for a key must all live in one object, or a later dot would claim
+   * to have seen an earlier one kept elsewhere.
+   */
   private CompletableFuture<byte[]> coordinate(byte[] key, byte[] value, Prepared p) {
-    CompletableFuture<VersionedObject> written;
-    if (p.targets.isHome(self)) {
-      written = local.update(key, current -> newVersion(current, p.ctx, value));
-    } else {
-      String standsInFor = p.targets.standsInFor().get(self);
-      if (standsInFor == null) {
-        return CompletableFuture.failedFuture(KvException.unavailable("node " + self
-            + " is neither a home replica of this key nor a fallback for one that is down"));
-      }
-      written = local.updateHint(standsInFor, key, current -> newVersion(current, p.ctx, value));
+    if (!p.targets.isHome(self)) {
+      return CompletableFuture.failedFuture(KvException.unavailable("node " + self
+          + " is not a home replica of this key, and a put is coordinated by one"));
     }
-    return written.thenCompose(obj -> {
-      byte[] context = VersionCodec.encodeContext(new ClientContext(obj.context(),
-          p.targets.isHome(self) ? self : null));
-      return new WriteRound(key, obj, p.targets, p.quorum, context, this::replica, scheduler,
-          settings.requestTimeout()).start(self);
-    });
+    Dot[] made = new Dot[1];
+    return local.update(key, current -> newVersion(current, p.ctx, value, made))
+        .thenCompose(obj -> {
+          // The context of a put covers what the writer had seen plus the one new write, not
+          // the concurrent siblings the replica kept (a dotted context).
+          byte[] context = VersionCodec.encodeContext(
+              new ClientContext(p.ctx.vector(), made[0], self));
+          return new WriteRound(key, obj, p.targets, p.quorum, context, this::replica, scheduler,
+              settings.requestTimeout()).start(self);
+        });
   }
 
-  /** The write event, run atomically on the stored object. */
-  private VersionedObject newVersion(VersionedObject current, ClientContext ctx, byte[] value) {
+  /** The write event, run atomically on the stored object; {@code made} receives its dot. */
+  private VersionedObject newVersion(VersionedObject current, ClientContext ctx, byte[] value,
+      Dot[] made) {
     int kept = 0;
     for (var s : current.siblings()) {
-      if (!ctx.vector().contains(s.dot())) {
+      if (!ctx.covers(s.dot())) {
         kept++;
       }
     }
@@ -190,8 +196,10 @@ public final class Coordinator {
               + settings.maxSiblings() + " (limits.max-siblings): read the key, resolve its"
               + " siblings and write the result with the context of that read");
     }
-    Dot dot = current.nextDot(identity.actor(), ctx.vector(), identity.nextCounterFloor());
-    return current.write(ctx.vector(), dot, value, clock.wallMillis(), settings.maxClockEntries());
+    Dot dot = current.nextDot(identity.actor(), ctx.flattened(), identity.nextCounterFloor());
+    made[0] = dot;
+    return current.write(ctx.vector(), ctx.dot(), dot, value, clock.wallMillis(),
+        settings.maxClockEntries());
   }
 
   /** Tries the nodes in order from {@code index}; answers with the first that coordinates. */
@@ -215,12 +223,19 @@ public final class Coordinator {
             });
   }
 
-  /** The node answered (it is not unreachable): retrying elsewhere could write twice. */
+  /**
+   * Whether the forward may have run: the node answered, or the call timed out (the request may
+   * still arrive and run later). Only a forward that surely did not run is tried elsewhere, or a
+   * late copy could write an old value again after the client moved on.
+   */
   private static boolean answered(Throwable e) {
     Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     return !(t instanceof KvException kv) || kv.answeredByPeer()
-        || kv.code() == KvException.Code.INVALID_ARGUMENT
-        || kv.code() == KvException.Code.FAILED_PRECONDITION;
+        || kv.code() != KvException.Code.UNAVAILABLE;
+  }
+
+  private static List<String> homeTargets(Targets t) {
+    return t.nodes().stream().filter(t::isHome).toList();
   }
 
   // ------------------------------------------------------------------ helpers

@@ -78,7 +78,10 @@ final class WriteRound {
     String retryFor = null;
     synchronized (this) {
       if (err == null) {
-        acked++;
+        // A hint the coordinator keeps on itself is not a second copy: it does not count for W.
+        if (!node.equals(self)) {
+          acked++;
+        }
         outstanding--;
       } else {
         log.debug("write of a key to {} failed: {}", node, err.toString());

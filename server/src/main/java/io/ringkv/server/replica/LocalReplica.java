@@ -72,11 +72,4 @@ public final class LocalReplica implements Replica {
       byte[] key, UnaryOperator<VersionedObject> change) {
     return CompletableFuture.supplyAsync(() -> store.update(key, change), storageExecutor);
   }
-
-  /** Like {@link #update}, on the hint held for {@code homeReplica} (a fallback coordinating). */
-  public CompletableFuture<VersionedObject> updateHint(
-      String homeReplica, byte[] key, UnaryOperator<VersionedObject> change) {
-    return CompletableFuture.supplyAsync(
-        () -> hints.update(homeReplica, key, change, clock.wallMillis()), storageExecutor);
-  }
 }

@@ -1,0 +1,196 @@
+package io.ringkv.sim;
+
+import io.ringkv.ring.Ring;
+import io.ringkv.version.Sibling;
+import io.ringkv.version.VersionedObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The invariants checked after a run has healed. Each failure is one line naming the checker,
+ * what broke and the operations involved. The causal ones (no acknowledged write lost, no stale
+ * quorum read) are in {@link CausalChecker}.
+ */
+final class Checkers {
+
+  /** At most this many failures per checker: the first ones are the interesting ones. */
+  static final int MAX_PER_CHECKER = 5;
+
+  private Checkers() {}
+
+  static List<String> run(Scenario s, History h, FinalState f) {
+    List<String> out = new ArrayList<>();
+    out.addAll(healthy(h, f));
+    CausalChecker causal = new CausalChecker(s, h, f);
+    out.addAll(causal.lostWrites());
+    out.addAll(nothingInvented(h, f));
+    out.addAll(converged(s, f));
+    out.addAll(ringsAgree(f));
+    out.addAll(siblingsBounded(s, h, f));
+    out.addAll(causal.staleReads());
+    out.addAll(causal.ackedByW());
+    return out;
+  }
+
+  /** 0. No exception other than an expected KvException escaped, and the healed cluster serves. */
+  static List<String> healthy(History h, FinalState f) {
+    List<String> out = new ArrayList<>();
+    for (String e : h.internalErrors) {
+      add(out, "internal error: " + e);
+    }
+    for (String u : f.unhealed()) {
+      add(out, "liveness: the cluster did not heal within "
+          + Simulation.HEAL_LIMIT_NANOS / 1_000_000_000L + " s: " + u);
+    }
+    for (Map.Entry<String, String> e : f.readErrors().entrySet()) {
+      add(out, "liveness: after the heal, get " + e.getKey() + " with r=N failed: " + e.getValue());
+    }
+    return out;
+  }
+
+  /** 2. Every value read was written, to that key, by a put issued before the read finished. */
+  static List<String> nothingInvented(History h, FinalState f) {
+    List<String> out = new ArrayList<>();
+    for (GetOp g : h.gets) {
+      if (g.ok) {
+        check(out, h, g.key, g.object, g.doneStep, g.toString());
+      }
+    }
+    for (Map.Entry<String, VersionedObject> e : f.merged().entrySet()) {
+      check(out, h, e.getKey(), e.getValue(), Long.MAX_VALUE, "the final get of " + e.getKey());
+    }
+    return out;
+  }
+
+  private static void check(List<String> out, History h, String key, VersionedObject o,
+      long beforeStep, String read) {
+    for (Sibling s : o.siblings()) {
+      if (s.isTombstone()) {
+        continue;
+      }
+      String v = new String(s.value(), StandardCharsets.UTF_8);
+      PutOp p = h.putOf(v);
+      if (p == null) {
+        add(out, "invented value: " + read + " returned '" + v + "', which no client wrote");
+      } else if (!p.key.equals(key)) {
+        add(out, "invented value: " + read + " returned '" + v + "', written to " + p.key);
+      } else if (p.issuedStep > beforeStep) {
+        add(out, "invented value: " + read + " returned '" + v + "' before " + p + " was sent");
+      }
+    }
+  }
+
+  /** 3. Every home replica of every key holds the same object; no hints are left. */
+  static List<String> converged(Scenario s, FinalState f) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, Map<String, VersionedObject>> e : f.stored().entrySet()) {
+      VersionedObject expected = f.merged().get(e.getKey());
+      for (Map.Entry<String, VersionedObject> r : e.getValue().entrySet()) {
+        VersionedObject o = r.getValue();
+        if (expected == null) {
+          expected = o;
+        } else if (!o.equals(expected)) {
+          add(out, "not converged: key " + e.getKey() + " on " + r.getKey() + " is " + o
+              + " but the healed read gave " + expected);
+        }
+      }
+    }
+    for (String node : f.hintsLeft()) {
+      add(out, "hints left: " + node + " still holds hints after the heal");
+    }
+    return out;
+  }
+
+  /** 4. All nodes route by the same ring. */
+  static List<String> ringsAgree(FinalState f) {
+    List<String> out = new ArrayList<>();
+    Ring first = null;
+    String firstNode = null;
+    for (Map.Entry<String, Ring> e : f.rings().entrySet()) {
+      if (first == null) {
+        first = e.getValue();
+        firstNode = e.getKey();
+      } else if (!first.equals(e.getValue())) {
+        add(out, "rings differ: " + firstNode + " has version " + first.version() + ", "
+            + e.getKey() + " has version " + e.getValue().version() + " (or other owners)");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * 5. On the keys written only by read-modify-write, the siblings left are at most one per
+   * client that wrote the key, plus one per write whose outcome the client does not know, plus
+   * one per acknowledged write its client's next get was not sure to see. A client's next write
+   * supersedes its previous one when its get saw it, which quorum intersection promises when the
+   * get asked the home replicas only and r + (home replicas holding the put) > N; sloppy quorums
+   * promise nothing. Siblings of one put coordinated twice count once. Skipped after a disk loss.
+   */
+  static List<String> siblingsBounded(Scenario s, History h, FinalState f) {
+    List<String> out = new ArrayList<>();
+    if (!h.diskLosses.isEmpty()) {
+      return out;
+    }
+    for (String key : s.freshKeys()) {
+      VersionedObject o = f.merged().get(key);
+      if (o == null) {
+        continue;
+      }
+      Set<String> writers = new TreeSet<>();
+      int unknown = 0;
+      int unseen = 0;
+      for (PutOp p : h.puts) {
+        if (!p.key.equals(key)) {
+          continue;
+        }
+        writers.add(p.client);
+        if (!p.acked()) {
+          unknown++;
+        } else if (!seenByNextGet(s, h, p)) {
+          unseen++;
+        }
+      }
+      Set<String> writes = new TreeSet<>();
+      for (Sibling sib : o.siblings()) {
+        writes.add(sib.isTombstone() ? "tombstone " + sib.dot()
+            : new String(sib.value(), StandardCharsets.UTF_8));
+      }
+      int bound = writers.size() + unknown + unseen;
+      if (writes.size() > bound) {
+        add(out, "sibling explosion: key " + key + " has " + writes.size()
+            + " siblings from distinct writes " + writes + ", more than " + writers.size()
+            + " writers + " + unknown + " writes of unknown outcome + " + unseen
+            + " acknowledged writes their client's next get may have missed");
+      }
+    }
+    return out;
+  }
+
+  /** Whether the client's next get of the key (if any) was sure to see its acknowledged put. */
+  private static boolean seenByNextGet(Scenario s, History h, PutOp p) {
+    for (GetOp g : h.gets) {
+      if (g.client.equals(p.client) && g.key.equals(p.key) && g.ok
+          && g.issuedStep > p.doneStep) {
+        int r = g.r != 0 ? g.r : s.settings().r();
+        return p.dot != null && g.homeTargets && r + p.homeHolders > s.settings().n();
+      }
+    }
+    return true; // its last write: counted among the writers
+  }
+
+  private static void add(List<String> out, String failure) {
+    if (out.size() < MAX_PER_CHECKER) {
+      out.add(failure);
+    } else if (out.size() == MAX_PER_CHECKER) {
+      out.add("(more failures of this checker left out)");
+    }
+  }
+
+  static void addCapped(List<String> out, String failure) {
+    add(out, failure);
+  }
+}

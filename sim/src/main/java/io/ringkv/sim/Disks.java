@@ -1,0 +1,65 @@
+package io.ringkv.sim;
+
+import io.ringkv.storage.Cursor;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.VersionedStore;
+import io.ringkv.version.Dot;
+import io.ringkv.version.VersionCodec;
+import io.ringkv.version.VersionedObject;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The simulator's privileged view of a node's disk, read directly from its storage engine (whether
+ * the node is up or not): the object a node holds for a key, and the hints it holds for a key on
+ * behalf of other nodes. Knows the layouts of {@code VersionedStore} (storage key = token, key)
+ * and {@code HintStore} (entry key = length of node id, node id, storage key; value = 8-byte
+ * time, object).
+ */
+final class Disks {
+
+  private Disks() {}
+
+  /** The object in the node's data for {@code key}, or EMPTY. */
+  static VersionedObject data(StorageEngine disk, byte[] key) {
+    byte[] v = disk.get(StorageEngine.Space.DATA, VersionedStore.storageKey(key));
+    return v == null ? VersionedObject.EMPTY : VersionCodec.decodeObject(v);
+  }
+
+  /** Whether the node's data or any hint it holds for {@code key} has seen {@code dot}. */
+  static boolean covers(StorageEngine disk, byte[] key, Dot dot) {
+    if (data(disk, key).covers(dot)) {
+      return true;
+    }
+    byte[] sk = VersionedStore.storageKey(key);
+    try (Cursor c = disk.scan(StorageEngine.Space.HINTS, null, null)) {
+      while (c.hasNext()) {
+        Cursor.Entry e = c.next();
+        if (Arrays.equals(storageKeyOfHint(e.key()), sk) && hintObject(e.value()).covers(dot)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether the node holds any hint at all. */
+  static boolean holdsHints(StorageEngine disk) {
+    try (Cursor c = disk.scan(StorageEngine.Space.HINTS, null, null)) {
+      return c.hasNext();
+    }
+  }
+
+  static byte[] storageKeyOfHint(byte[] entryKey) {
+    int len = entryKey[0] & 0xFF;
+    return Arrays.copyOfRange(entryKey, 1 + len, entryKey.length);
+  }
+
+  static String nodeOfHint(byte[] entryKey) {
+    return new String(entryKey, 1, entryKey[0] & 0xFF, StandardCharsets.UTF_8);
+  }
+
+  static VersionedObject hintObject(byte[] value) {
+    return VersionCodec.decodeObject(Arrays.copyOfRange(value, 8, value.length));
+  }
+}

@@ -1,0 +1,75 @@
+package io.ringkv.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything the clients did and saw, and the facts of the run the checkers need: disk losses,
+ * and errors that escaped protocol code. Steps order records strictly even when two happen at the
+ * same virtual instant.
+ */
+final class History {
+
+  /** A disk loss: the node's data was gone from this step on. */
+  record DiskLoss(String node, long step, long nanos) {}
+
+  final List<GetOp> gets = new ArrayList<>();
+  final List<PutOp> puts = new ArrayList<>();
+  final List<String> internalErrors = new ArrayList<>();
+  final List<DiskLoss> diskLosses = new ArrayList<>();
+  private final Map<String, PutOp> putsByValue = new TreeMap<>();
+  /** Per value (unique to a put), the dots of every write event that stored it. */
+  private final Map<String, java.util.TreeSet<io.ringkv.version.Dot>> dotsByValue = new TreeMap<>();
+  private long step;
+
+  long nextStep() {
+    return ++step;
+  }
+
+  GetOp newGet(String client, String key, int r, String node, long nanos) {
+    GetOp g = new GetOp(gets.size() + 1, client, key, r, node, nanos, nextStep());
+    gets.add(g);
+    return g;
+  }
+
+  PutOp newPut(String client, String key, String value, PutOp.Source source, GetOp fromRead,
+      PutOp fromPut, io.ringkv.version.VersionVector vectorIn, int w, String node, long nanos) {
+    PutOp p = new PutOp(puts.size() + 1, client, key, value, source, fromRead, fromPut,
+        vectorIn, w, node, nanos, nextStep());
+    puts.add(p);
+    if (value != null) {
+      putsByValue.put(value, p);
+    }
+    return p;
+  }
+
+  /** The put that wrote {@code value}, or null if no client ever wrote it. */
+  PutOp putOf(String value) {
+    return putsByValue.get(value);
+  }
+
+  /** A node stored a sibling holding {@code value} with {@code dot}. */
+  void observeDot(String key, String value, io.ringkv.version.Dot dot) {
+    dotsByValue.computeIfAbsent(value, v -> new java.util.TreeSet<>()).add(dot);
+  }
+
+  /** The dots under which {@code value} was stored so far (more than one: coordinated twice). */
+  java.util.Set<io.ringkv.version.Dot> dotsOf(String value) {
+    java.util.Set<io.ringkv.version.Dot> d = dotsByValue.get(value);
+    return d == null ? java.util.Set.of() : d;
+  }
+
+  void internalError(String where, Throwable t) {
+    internalErrors.add(where + ": " + t);
+  }
+
+  void diskLoss(String node, long nanos) {
+    diskLosses.add(new DiskLoss(node, nextStep(), nanos));
+  }
+
+  int requests() {
+    return gets.size() + puts.size();
+  }
+}

@@ -1,0 +1,121 @@
+package io.ringkv.sim;
+
+import io.ringkv.server.coordinator.CoordinatorSettings;
+import io.ringkv.server.handoff.HintedHandoff;
+import io.ringkv.server.liveness.FailureDetector;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The shape of one run, drawn from its seed within what {@link SimOptions} pins: cluster size,
+ * quorums, timeouts, keys, clients, network quality. Printed at the top of the event log.
+ *
+ * <p>N is 3; R and W are usually 2 and 2, sometimes another pair, including pairs with R + W <= N
+ * (the checkers that rely on quorum intersection skip those). Hints never expire within a run
+ * (nothing would repair a key whose only copy was an expired hint); the hint store is sometimes
+ * small enough to fill up.
+ */
+record Scenario(
+    long seed,
+    int nodes,
+    int partitions,
+    CoordinatorSettings settings,
+    FailureDetector.Settings detector,
+    HintedHandoff.Settings handoff,
+    long maxHintBytes,
+    List<String> freshKeys,
+    List<String> mixedKeys,
+    int clients,
+    long workloadNanos,
+    long thinkMaxNanos,
+    long latencyMinNanos,
+    long latencyMaxNanos,
+    double dropRate,
+    double duplicateRate,
+    boolean faults,
+    boolean chainWrites) {
+
+  private static final int[][] QUORUMS = {
+    {2, 2}, {2, 2}, {2, 2}, {2, 2}, {2, 2}, {2, 2}, {1, 3}, {3, 1}, {2, 3}, {3, 2}, {1, 2}, {2, 1}
+  };
+
+  static Scenario draw(long seed, SimOptions o, SplittableRandom rng) {
+    int nodes = o.nodes() != 0 ? o.nodes() : 3 + rng.nextInt(3);
+    int keys = o.keys() != 0 ? o.keys() : 3 + rng.nextInt(6);
+    int clients = o.clients() != 0 ? o.clients() : 2 + rng.nextInt(4);
+    int[] rw = QUORUMS[rng.nextInt(QUORUMS.length)];
+    int partitions = new int[] {8, 16, 64}[rng.nextInt(3)];
+    long requestMs = 300 + rng.nextInt(2_701);
+    long replicaMs = 50 + rng.nextLong(requestMs);
+    CoordinatorSettings settings =
+        new CoordinatorSettings(
+            3, rw[0], rw[1], 64, 1024, 8 + rng.nextInt(93), 10,
+            Duration.ofMillis(requestMs),
+            Duration.ofMillis(replicaMs),
+            Duration.ofMillis(rng.nextInt(200)));
+    FailureDetector.Settings detector = new FailureDetector.Settings(
+        Duration.ofMillis(50 + rng.nextInt(951)), 2 + rng.nextInt(11), 1 + rng.nextInt(3));
+    HintedHandoff.Settings handoff = new HintedHandoff.Settings(
+        Duration.ofMillis(50 + rng.nextInt(1_951)), 1 + rng.nextInt(64), 10 + rng.nextInt(5_000),
+        Duration.ofDays(1));
+    long maxHintBytes = rng.nextInt(5) == 0 ? 300 + rng.nextInt(3_000) : 64L << 20;
+    // Keys written only by read-modify-write (the sibling bound applies to them), then keys
+    // written every way.
+    int fresh = Math.max(1, keys / 2);
+    List<String> freshKeys = new ArrayList<>();
+    List<String> mixedKeys = new ArrayList<>();
+    for (int i = 0; i < keys; i++) {
+      (i < fresh ? freshKeys : mixedKeys).add((i < fresh ? "f" : "m") + (i < fresh ? i : i - fresh));
+    }
+    long workloadMs = o.workloadMillis() != 0 ? o.workloadMillis() : 3_000 + rng.nextInt(7_001);
+    long latencyMin = 20_000 + rng.nextLong(200_000);
+    long latencyMax = latencyMin + rng.nextLong(3_000_000);
+    double drop = rng.nextInt(3) == 0 ? 0.0 : rng.nextDouble() * 0.05;
+    double dup = rng.nextInt(2) == 0 ? 0.0 : rng.nextDouble() * 0.03;
+    return new Scenario(
+        seed, nodes, partitions, settings, detector, handoff, maxHintBytes,
+        List.copyOf(freshKeys), List.copyOf(mixedKeys),
+        clients, workloadMs * 1_000_000L, (5 + rng.nextInt(60)) * 1_000_000L,
+        latencyMin, latencyMax, o.faults() ? drop : 0, o.faults() ? dup : 0, o.faults(),
+        o.chainWrites());
+  }
+
+  List<String> keys() {
+    List<String> all = new ArrayList<>(freshKeys);
+    all.addAll(mixedKeys);
+    return all;
+  }
+
+  /**
+   * How long a client waits for an answer before it gives up on a request: the server's request
+   * deadline and a little. A forwarded put can take longer (a forward that times out, then a
+   * local attempt); its client then gives up first and the write's outcome is unknown to it.
+   */
+  long clientTimeoutNanos() {
+    return settings.requestTimeout().toNanos() + 100_000_000L;
+  }
+
+  String describe() {
+    CoordinatorSettings s = settings;
+    return "seed " + seed + ": " + nodes + " nodes, Q=" + partitions + ", N=" + s.n() + " R=" + s.r()
+        + " W=" + s.w() + ", request " + s.requestTimeout().toMillis() + " ms, replica "
+        + s.replicaTimeout().toMillis() + " ms, read-repair wait " + s.readRepairWait().toMillis()
+        + " ms, max siblings " + s.maxSiblings() + "; probe " + detector.probeInterval().toMillis()
+        + " ms, phi " + detector.phiThreshold() + ", suspect after " + detector.failuresToSuspect()
+        + " failures; handoff every " + handoff.interval().toMillis() + " ms, batch "
+        + handoff.batchSize() + ", " + handoff.maxKeysPerSecond() + " keys/s, hint store "
+        + (maxHintBytes < 1 << 20 ? maxHintBytes + " bytes" : (maxHintBytes >> 20) + " MiB")
+        + "; keys " + freshKeys + " (read-modify-write) "
+        + mixedKeys + " (mixed); " + clients + " clients for " + workloadNanos / 1_000_000
+        + " ms, think <= " + thinkMaxNanos / 1_000_000 + " ms; latency "
+        + EventLog.millis(latencyMinNanos) + "-" + EventLog.millis(latencyMaxNanos)
+        + " ms, drop " + pct(dropRate) + ", duplicate " + pct(duplicateRate)
+        + (faults ? "" : ", no faults") + (chainWrites ? ", chain writes" : "");
+  }
+
+  private static String pct(double p) {
+    return Math.round(p * 1000) / 10.0 + "%";
+  }
+}

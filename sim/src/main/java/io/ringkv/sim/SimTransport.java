@@ -1,0 +1,257 @@
+package io.ringkv.sim;
+
+import io.ringkv.server.coordinator.KvException;
+import io.ringkv.server.replica.Peer;
+import io.ringkv.server.replica.ReplicaDirectory;
+import io.ringkv.storage.HintStore;
+import io.ringkv.version.VersionCodec;
+import io.ringkv.version.VersionedObject;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Requests and replies over the {@link SimNetwork}, standing in for gRPC. A call becomes a
+ * request message; on arrival the target node, if it is up, handles it with its real protocol
+ * objects; the reply travels back the same way and completes the caller's future, unless the
+ * caller crashed meanwhile. The caller fails the call with DEADLINE_EXCEEDED (not answered by
+ * the peer) when the replica deadline passes first, on its own timer (so a crash of the caller
+ * drops that too).
+ *
+ * <p>Objects travel encoded, as in production: the receiver decodes its own copy, and the codecs
+ * are exercised on every message. Errors cross the wire as {@code GrpcPeers.fromStatus} maps the
+ * statuses {@code Statuses} sends: see {@link #asSeenByCaller}.
+ */
+final class SimTransport {
+
+  private static final byte[] NOTHING = new byte[0];
+
+  private final SimCluster cluster;
+  private final EventQueue queue;
+  private final SimNetwork network;
+  private final History history;
+  private final EventLog log;
+  private final Wiring wiring;
+  private final long replicaTimeoutNanos;
+
+  SimTransport(SimCluster cluster, EventQueue queue, SimNetwork network, History history,
+      EventLog log, Wiring wiring, long replicaTimeoutNanos) {
+    this.cluster = cluster;
+    this.queue = queue;
+    this.network = network;
+    this.history = history;
+    this.log = log;
+    this.wiring = wiring;
+    this.replicaTimeoutNanos = replicaTimeoutNanos;
+  }
+
+  /** The peers as node {@code self} sees them in one life. */
+  ReplicaDirectory directory(String self, Life life) {
+    Map<String, Peer> peers = new TreeMap<>();
+    return to -> peers.computeIfAbsent(to, t -> wiring.peer(self, t, new SimPeer(self, life, t)));
+  }
+
+  /** A node's replica service, reached over the network. */
+  private final class SimPeer implements Peer {
+    private final String from;
+    private final Life life;
+    private final String to;
+
+    SimPeer(String from, Life life, String to) {
+      this.from = from;
+      this.life = life;
+      this.to = to;
+    }
+
+    @Override
+    public CompletableFuture<VersionedObject> read(byte[] key) {
+      byte[] k = key.clone();
+      return call(from, life, to, () -> "read " + EventLog.utf8(k), true,
+              n -> n.local.read(k).thenApply(VersionCodec::encodeObject))
+          .thenApply(VersionCodec::decodeObject);
+    }
+
+    @Override
+    public CompletableFuture<Void> merge(byte[] key, VersionedObject object) {
+      byte[] k = key.clone();
+      byte[] encoded = VersionCodec.encodeObject(object);
+      return call(from, life, to,
+              () -> "merge " + EventLog.utf8(k) + " " + object.siblings(), true,
+              n -> n.local.merge(k, VersionCodec.decodeObject(encoded)).thenApply(x -> NOTHING))
+          .thenApply(x -> null);
+    }
+
+    @Override
+    public CompletableFuture<VersionedObject> readHints(byte[] key, List<String> homeReplicas) {
+      byte[] k = key.clone();
+      List<String> home = List.copyOf(homeReplicas);
+      return call(from, life, to, () -> "readHints " + EventLog.utf8(k) + " for " + home, true,
+              n -> n.local.readHints(k, home).thenApply(VersionCodec::encodeObject))
+          .thenApply(VersionCodec::decodeObject);
+    }
+
+    @Override
+    public CompletableFuture<Void> hint(byte[] key, VersionedObject object, String homeReplica) {
+      byte[] k = key.clone();
+      byte[] encoded = VersionCodec.encodeObject(object);
+      return call(from, life, to,
+              () -> "hint " + EventLog.utf8(k) + " for " + homeReplica + " " + object.siblings(),
+              true,
+              n -> n.local.hint(k, VersionCodec.decodeObject(encoded), homeReplica)
+                  .thenApply(x -> NOTHING))
+          .thenApply(x -> null);
+    }
+
+    /** Never duplicated: gRPC delivers a request at most once, and this one is not idempotent. */
+    @Override
+    public CompletableFuture<byte[]> coordinatePut(
+        byte[] key, byte[] value, byte[] context, int w) {
+      byte[] k = key.clone();
+      byte[] v = value == null ? null : value.clone();
+      byte[] c = context.clone();
+      return call(from, life, to,
+          () -> "coordinatePut " + EventLog.utf8(k) + " " + EventLog.utf8(v) + " w=" + w, false,
+          n -> n.coordinator.coordinatePut(k, v, c, w));
+    }
+
+    @Override
+    public CompletableFuture<Void> ping() {
+      return call(from, life, to, () -> "ping", true,
+              n -> CompletableFuture.completedFuture(NOTHING))
+          .thenApply(x -> null);
+    }
+  }
+
+  /** One request from a node and its reply; {@code handler} runs on the target if it is up. */
+  private CompletableFuture<byte[]> call(String from, Life life, String to,
+      Supplier<String> what, boolean idempotent,
+      Function<SimNode, CompletableFuture<byte[]>> handler) {
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    // Counted for the heal phase, probes too: a probe lost before the heal still times out
+    // after it, and makes its sender suspect a healthy node.
+    life.outstandingCalls++;
+    result.whenComplete((x, e) -> life.outstandingCalls--);
+    EventQueue.Event deadline = queue.after(replicaTimeoutNanos, life, () -> {
+      if (result.completeExceptionally(new KvException(KvException.Code.DEADLINE_EXCEEDED,
+          "node " + to + " did not answer in time: no reply within "
+              + replicaTimeoutNanos / 1_000_000 + " ms", false))) {
+        log.add(() -> from + " gave up on " + to + ": " + what.get());
+      }
+    });
+    String label = log.recording() ? what.get() : "";
+    network.send(from, to, () -> label, idempotent, () -> {
+      SimNode target = cluster.node(to);
+      if (!target.up()) {
+        log.add(() -> to + " is down: request from " + from + " lost: " + label);
+        return;
+      }
+      Life targetLife = target.life;
+      handle(to, handler, target).whenComplete((bytes, error) -> {
+        if (!targetLife.alive()) {
+          return; // the node died before it could answer
+        }
+        network.send(to, from, () -> "reply to " + label + ": " + outcome(error), true, () -> {
+          if (life.alive() && !result.isDone()) {
+            deadline.cancel();
+            if (error == null) {
+              result.complete(bytes);
+            } else {
+              result.completeExceptionally(asSeenByCaller(to, error));
+            }
+          }
+        });
+      });
+    });
+    return result;
+  }
+
+  /** A client request to a node's coordinator, and its reply (or nothing, if either is lost). */
+  <T> void clientCall(String client, String to, Supplier<String> what,
+      Function<SimNode, CompletableFuture<T>> handler, BiConsumer<T, Throwable> onReply) {
+    clientCall(client, to, what, n -> { }, handler, (n, v) -> { }, onReply);
+  }
+
+  /**
+   * A client request as above, with two hooks run on the node, for the checkers: {@code
+   * onArrival} just before the request is handled, {@code onAnswer} as the node sends a success.
+   */
+  <T> void clientCall(String client, String to, Supplier<String> what,
+      java.util.function.Consumer<SimNode> onArrival,
+      Function<SimNode, CompletableFuture<T>> handler, BiConsumer<SimNode, T> onAnswer,
+      BiConsumer<T, Throwable> onReply) {
+    network.send(client, to, what, false, () -> {
+      SimNode target = cluster.node(to);
+      if (!target.up()) {
+        log.add(() -> to + " is down: request from " + client + " lost: " + what.get());
+        return;
+      }
+      Life targetLife = target.life;
+      onArrival.accept(target);
+      handle(to, handler, target).whenComplete((value, error) -> {
+        if (targetLife.alive()) {
+          if (error == null) {
+            onAnswer.accept(target, value);
+          }
+          network.send(to, client, () -> "reply to " + what.get() + ": " + outcome(error), true,
+              () -> onReply.accept(value, error == null ? null : unwrap(error)));
+        }
+      });
+    });
+  }
+
+  /** Runs a handler; an exception other than KvException is a bug, recorded for checker 0. */
+  private <T> CompletableFuture<T> handle(
+      String node, Function<SimNode, CompletableFuture<T>> handler, SimNode target) {
+    CompletableFuture<T> f;
+    try {
+      f = handler.apply(target);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    return f.whenComplete((v, e) -> {
+      Throwable t = e == null ? null : unwrap(e);
+      if (t != null && !(t instanceof KvException) && !(t instanceof HintStore.Full)) {
+        history.internalError("on " + node + " at " + EventLog.millis(queue.now()) + " ms", t);
+      }
+    });
+  }
+
+  /**
+   * A peer's failure as the caller sees it, as {@code GrpcPeers.fromStatus} maps the status the
+   * peer's {@code Statuses} sent: an answer (the peer is alive) unless it is a deadline.
+   */
+  private static KvException asSeenByCaller(String node, Throwable error) {
+    Throwable t = unwrap(error);
+    if (t instanceof KvException kv) {
+      return switch (kv.code()) {
+        case INVALID_ARGUMENT, FAILED_PRECONDITION -> new KvException(kv.code(), kv.getMessage(),
+            true);
+        case DEADLINE_EXCEEDED -> new KvException(KvException.Code.DEADLINE_EXCEEDED,
+            "node " + node + " did not answer in time: " + kv.getMessage(), false);
+        default -> new KvException(KvException.Code.UNAVAILABLE,
+            "node " + node + ": " + kv.code() + ": " + kv.getMessage(), true);
+      };
+    }
+    String status = t instanceof HintStore.Full ? "RESOURCE_EXHAUSTED" : "INTERNAL";
+    return new KvException(KvException.Code.UNAVAILABLE,
+        "node " + node + ": " + status + ": " + t.getMessage(), true);
+  }
+
+  static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  private static String outcome(Throwable error) {
+    return error == null ? "ok" : "error " + describe(error);
+  }
+
+  static String describe(Throwable t) {
+    Throwable u = unwrap(t);
+    return u instanceof KvException kv ? kv.code() + " " + kv.getMessage() : u.toString();
+  }
+}

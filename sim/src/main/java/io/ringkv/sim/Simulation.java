@@ -1,0 +1,175 @@
+package io.ringkv.sim;
+
+import io.ringkv.server.coordinator.Coordinator.ReadResult;
+import io.ringkv.version.VersionedObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One simulated run, from a seed: start the cluster, run the clients while the fault plan plays,
+ * then heal and check.
+ *
+ * <p>Healing means: stop the faults, restore the network, restart every crashed node, then run
+ * until every in-flight request has finished, every node trusts every other again and hinted
+ * handoff has emptied every hint store (or a minute of simulated time has passed, which is a
+ * failure); then read every key with r = N from a random coordinator, which repairs its home
+ * replicas, and let the repairs land. Anti-entropy, when it exists, belongs in this phase too.
+ */
+public final class Simulation {
+
+  /** How long the heal phase may take to drain requests, hand hints off and trust all nodes. */
+  static final long HEAL_LIMIT_NANOS = 60_000_000_000L;
+
+  /** How often the heal phase checks whether the cluster has healed. */
+  private static final long POLL_NANOS = 50_000_000L;
+
+  /** How long one healing get may take. */
+  private static final long HEAL_READ_NANOS = 10_000_000_000L;
+
+  private Simulation() {}
+
+  public static SimResult run(long seed, SimOptions options) {
+    SplittableRandom root = new SplittableRandom(seed);
+    Scenario scenario = Scenario.draw(seed, options, root.split());
+    History history = new History();
+    EventQueue queue = new EventQueue(e -> history.internalError("event", e));
+    EventLog log = new EventLog(options.trace(), queue);
+    SimNetwork network = new SimNetwork(queue, root.split(), log, scenario);
+    SimCluster cluster = new SimCluster(
+        scenario, queue, network, history, log, options.wiring(), root.split());
+    FaultPlan plan = FaultPlan.draw(scenario, cluster.ids(), root.split());
+    log.note("# ringkv simulation, " + scenario.describe());
+    log.note("# fault plan:\n" + plan.describe().stripTrailing());
+
+    cluster.startAll();
+    boolean[] faultsOn = {true};
+    plan.schedule(queue, cluster, network, log, () -> faultsOn[0]);
+    for (int i = 1; i <= scenario.clients(); i++) {
+      new SimClient("c" + i, scenario, queue, cluster, history, log, root.split())
+          .start(scenario.workloadNanos());
+    }
+    queue.runUntil(scenario.workloadNanos());
+
+    faultsOn[0] = false;
+    network.heal();
+    log.add(() -> "HEAL: faults stop, network restored, crashed nodes restart");
+    for (String id : cluster.ids()) {
+      cluster.restart(id);
+    }
+    long limit = queue.now() + HEAL_LIMIT_NANOS;
+    List<String> unhealed = runUntilHealed(queue, cluster, network, history, limit);
+    log.add(() -> "HEAL: " + (unhealed.isEmpty() ? "healed" : "not healed: " + unhealed));
+    FinalState fin =
+        healedState(scenario, queue, cluster, network, history, log, root.split(), limit, unhealed);
+
+    List<String> failures = Checkers.run(scenario, history, fin);
+    log.note(failures.isEmpty() ? "# PASSED" : "# FAILED:\n# " + String.join("\n# ", failures));
+    return new SimResult(seed, scenario.describe(), List.copyOf(failures),
+        history.requests() + scenario.keys().size(), queue.executed(), queue.now(),
+        queue.fingerprint(), Counts.of(history, network, cluster), log.text());
+  }
+
+  /** Runs until the cluster is healed and quiet, or the limit; returns what is not healed. */
+  private static List<String> runUntilHealed(EventQueue queue, SimCluster cluster,
+      SimNetwork network, History history, long limit) {
+    while (queue.now() < limit && !healed(cluster, network, history).isEmpty()) {
+      queue.runUntil(Math.min(limit, queue.now() + POLL_NANOS));
+    }
+    return healed(cluster, network, history);
+  }
+
+  /**
+   * What still stands between the cluster and a healed, quiet state: client requests, messages
+   * or node work (storage tasks, calls awaiting an outcome, probes included) under way, hints
+   * not handed off, nodes that still suspect others. Empty when healed. The periodic timers of
+   * the failure detector and handoff never stop, so "quiet" cannot mean an empty event queue.
+   */
+  private static List<String> healed(SimCluster cluster, SimNetwork network, History history) {
+    List<String> out = new ArrayList<>();
+    if (network.inFlight() > 0) {
+      out.add(network.inFlight() + " messages in flight");
+    }
+    if (cluster.busy()) {
+      out.add("nodes still working");
+    }
+    for (GetOp g : history.gets) {
+      if (!g.done) {
+        out.add(g + " still running");
+        break;
+      }
+    }
+    for (PutOp p : history.puts) {
+      if (p.outcome == PutOp.Outcome.PENDING) {
+        out.add(p + " still running");
+        break;
+      }
+    }
+    List<String> all = cluster.ids();
+    for (SimNode n : cluster.nodes.values()) {
+      if (Disks.holdsHints(n.disk)) {
+        out.add(n.id + " still holds hints");
+      }
+      if (n.up() && !n.considersUp(all)) {
+        out.add(n.id + " still suspects a node: " + n.detector.view());
+      }
+    }
+    return out;
+  }
+
+  /** Reads every key with r = N (repairing it), lets the repairs land, then looks at disks. */
+  private static FinalState healedState(Scenario s, EventQueue queue, SimCluster cluster,
+      SimNetwork network, History history, EventLog log, SplittableRandom rng, long limit,
+      List<String> unhealed) {
+    Map<String, VersionedObject> merged = new TreeMap<>();
+    Map<String, String> errors = new TreeMap<>();
+    int n = s.settings().n();
+    for (String key : s.keys()) {
+      List<String> up = cluster.upIds();
+      SimNode via = cluster.node(up.get(rng.nextInt(up.size())));
+      byte[] k = key.getBytes(StandardCharsets.UTF_8);
+      log.add(() -> "HEAL: get " + key + " r=" + n + " via " + via.id);
+      CompletableFuture<ReadResult> read = via.coordinator.get(k, n);
+      queue.runUntil(read::isDone, Math.max(limit, queue.now() + HEAL_READ_NANOS));
+      if (read.isDone() && !read.isCompletedExceptionally()) {
+        VersionedObject o = read.join().object();
+        merged.put(key, o);
+        log.add(() -> "HEAL: " + key + " is " + o);
+      } else {
+        String why = read.isDone()
+            ? SimTransport.describe(read.handle((x, e) -> e).join()) : "no answer";
+        errors.put(key, why);
+        log.add(() -> "HEAL: get " + key + " failed: " + why);
+      }
+    }
+    // Let the read repairs land.
+    List<String> unsettled = runUntilHealed(queue, cluster, network, history,
+        queue.now() + HEAL_LIMIT_NANOS);
+    if (unhealed.isEmpty()) {
+      unhealed = unsettled;
+    }
+
+    Map<String, Map<String, VersionedObject>> stored = new TreeMap<>();
+    for (String key : s.keys()) {
+      byte[] k = key.getBytes(StandardCharsets.UTF_8);
+      Map<String, VersionedObject> replicas = new TreeMap<>();
+      for (String node : cluster.home(cluster.node("n1"), k)) {
+        replicas.put(node, Disks.data(cluster.node(node).disk, k));
+      }
+      stored.put(key, replicas);
+    }
+    List<String> hints = new ArrayList<>();
+    Map<String, io.ringkv.ring.Ring> rings = new TreeMap<>();
+    for (SimNode node : cluster.nodes.values()) {
+      if (Disks.holdsHints(node.disk)) {
+        hints.add(node.id);
+      }
+      rings.put(node.id, node.ring);
+    }
+    return new FinalState(merged, errors, stored, hints, rings, unhealed);
+  }
+}

@@ -1,0 +1,29 @@
+package io.ringkv.sim;
+
+import io.ringkv.server.replica.Peer;
+import io.ringkv.storage.StorageEngine;
+
+/**
+ * Where a simulation may swap in a component: the real one by default. Tests wire deliberately
+ * broken decorators here (a coordinator's view of a peer that acknowledges too early, a storage
+ * engine that drops siblings) to prove the checkers catch them, without any flag in production
+ * code.
+ */
+public interface Wiring {
+
+  /** The real components. */
+  Wiring REAL = new Wiring() {};
+
+  /** How node {@code from} reaches node {@code to}; {@code real} goes over the simulated net. */
+  default Peer peer(String from, String to, Peer real) {
+    return real;
+  }
+
+  /**
+   * The storage engine of {@code node}, wrapped once per disk (it survives restarts; a disk loss
+   * makes a new one).
+   */
+  default StorageEngine engine(String node, StorageEngine real) {
+    return real;
+  }
+}
