@@ -9,7 +9,6 @@ import io.ringkv.client.RingKvClient;
 import io.ringkv.client.WriteOptions;
 import io.ringkv.storage.HintStore;
 import io.ringkv.version.VersionCodec;
-import io.ringkv.version.VersionVector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,9 +65,12 @@ class HandoffTest {
       if (!home(c, e.getKey()).contains(node)) {
         continue;
       }
-      VersionVector acked = VersionCodec.decodeContext(e.getValue().toBytes()).vector();
-      assertThat(c.node(node).localReplica().store().get(b(e.getKey())).context()
-          .descends(acked)).as("%s holds the acknowledged write of %s", node, e.getKey()).isTrue();
+      // A put's context is dotted: what the writer had seen, plus the dot of its write.
+      var acked = VersionCodec.decodeContext(e.getValue().toBytes());
+      var stored = c.node(node).localReplica().store().get(b(e.getKey()));
+      assertThat(acked.dot()).isNotNull();
+      assertThat(stored.covers(acked.dot()) && stored.context().descends(acked.vector()))
+          .as("%s holds the acknowledged write of %s", node, e.getKey()).isTrue();
     }
   }
 

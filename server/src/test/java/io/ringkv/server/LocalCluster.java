@@ -34,6 +34,23 @@ final class LocalCluster implements AutoCloseable {
     for (int i = 0; i < size; i++) {
       start(i);
     }
+    awaitAllUp();
+  }
+
+  /** Waits until every node's failure detector trusts every other node (nodes start in turn). */
+  void awaitAllUp() {
+    org.awaitility.Awaitility.await("every node sees every node up")
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(() -> {
+          for (RingKvNode n : nodes) {
+            for (String id : ids) {
+              if (!n.failureDetector().isUp(id)) {
+                return false;
+              }
+            }
+          }
+          return true;
+        });
   }
 
   static int freePort() {
