@@ -183,9 +183,10 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
         }
       }
     } catch (IOException e) {
-      // The JDK may close the pipe of a killed child under a reader ("Stream closed"); acks not
-      // read by then are simply not counted, which only makes the check below less strict.
-      if (child.isAlive()) {
+      // Process.destroyForcibly closes the child's pipes under a reader ("Stream closed"), and
+      // the child may not be reaped yet at that instant; acks not read by then are simply not
+      // counted, which only makes the check below less strict.
+      if (!"Stream closed".equals(e.getMessage())) {
         throw e;
       }
     }
