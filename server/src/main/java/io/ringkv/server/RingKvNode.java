@@ -42,6 +42,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,7 +93,12 @@ public final class RingKvNode implements AutoCloseable {
       int cores = Runtime.getRuntime().availableProcessors();
       this.storageExecutor =
           Executors.newFixedThreadPool(Math.max(2, cores), threads(self + "-storage"));
-      this.timers = Executors.newSingleThreadScheduledExecutor(threads(self + "-timer"));
+      ScheduledThreadPoolExecutor timerPool =
+          new ScheduledThreadPoolExecutor(1, threads(self + "-timer"));
+      // Every request schedules a deadline timer and cancels it when answered; without this a
+      // cancelled timer (and the request state it holds) stays queued until its delay expires.
+      timerPool.setRemoveOnCancelPolicy(true);
+      this.timers = timerPool;
       Clock clock = SystemClock.INSTANCE;
       Scheduler scheduler = new ExecutorScheduler(timers);
       long maxHintBytes = config.handoff().maxHintMib() * 1024L * 1024L;

@@ -1,0 +1,202 @@
+package io.ringkv.bench.report;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
+
+/**
+ * Summarizes one YCSB run for scripts/bench.sh: per operation and over all operations, the count,
+ * mean, p50, p99, p99.9 and max latency, from the HdrHistogram logs YCSB writes with {@code
+ * -p measurementtype=hdrhistogram -p hdrhistogram.fileoutput=true}, plus YCSB's own throughput.
+ *
+ * <p>Why read the logs rather than YCSB's printed percentiles: YCSB prints them per operation only,
+ * and percentiles cannot be averaged; the logs hold the histograms, which add exactly. "All
+ * operations" is every database call YCSB measured (READ, UPDATE, INSERT, DELETE and their -FAILED
+ * twins); the composite READ-MODIFY-WRITE of workload F is shown but not added again, since its
+ * read and update are already counted as calls; CLEANUP is not an operation.
+ *
+ * <p>The logs are interval histograms (one per status interval, {@code -s}), so the summary also
+ * reports the <b>second half</b> of the run alone: every JVM here starts cold (YCSB's client is a
+ * new JVM for each phase), and on 2 cores the JIT takes tens of seconds, so the whole-run figures
+ * mix warm-up with steady state.
+ *
+ * <p>Usage: {@code RunSummary YCSB_OUTPUT HDR_DIR SUMMARY_LINE_FILE}. Prints the tables to stdout
+ * and writes {@code ops_per_sec=X p50_ms=Y p99_ms=Z p999_ms=W} (whole run) to the third file.
+ */
+public final class RunSummary {
+
+  private static final Set<String> NOT_CALLS = Set.of("READ-MODIFY-WRITE", "CLEANUP", "INIT");
+  private static final Pattern LINE =
+      Pattern.compile("^\\[([A-Z-]+)\\], ([^,]+), ([-0-9.Ee]+)\\s*$");
+
+  private RunSummary() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length != 3) {
+      System.err.println("usage: RunSummary YCSB_OUTPUT HDR_DIR SUMMARY_LINE_FILE");
+      System.exit(2);
+    }
+    List<String> output = Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8);
+    Map<String, List<Histogram>> intervals = readIntervals(Path.of(args[1]));
+    Map<String, Map<String, Double>> ycsb = parse(output);
+    String line = report(ycsb, intervals, System.out);
+    Files.writeString(Path.of(args[2]), line + "\n", StandardCharsets.UTF_8);
+  }
+
+  /** Prints the tables; returns the one-line summary of the whole run. */
+  static String report(Map<String, Map<String, Double>> ycsb,
+      Map<String, List<Histogram>> intervals, PrintStream out) {
+    Map<String, Double> overall = ycsb.getOrDefault("OVERALL", Map.of());
+    double throughput = overall.getOrDefault("Throughput(ops/sec)", Double.NaN);
+    double runtimeMs = overall.getOrDefault("RunTime(ms)", Double.NaN);
+    out.printf(Locale.ROOT, "whole run: %.1f s, throughput %.0f ops/s (YCSB [OVERALL])%n",
+        runtimeMs / 1000, throughput);
+    Histogram all = table(out, ycsb, intervals, Long.MIN_VALUE);
+
+    long start = Long.MAX_VALUE;
+    long end = Long.MIN_VALUE;
+    for (List<Histogram> list : intervals.values()) {
+      for (Histogram h : list) {
+        start = Math.min(start, h.getStartTimeStamp());
+        end = Math.max(end, h.getEndTimeStamp());
+      }
+    }
+    if (end > start) {
+      long mid = start + (end - start) / 2;
+      long from = Long.MAX_VALUE;
+      for (List<Histogram> list : intervals.values()) {
+        for (Histogram h : list) {
+          if (h.getStartTimeStamp() >= mid) {
+            from = Math.min(from, h.getStartTimeStamp());
+          }
+        }
+      }
+      if (from < end) {
+        double seconds = (end - from) / 1000.0;
+        PrintStream table = new PrintStream(PrintStream.nullOutputStream());
+        Histogram second = table(table, ycsb, intervals, from);
+        long rmw = sum(intervals.get("READ-MODIFY-WRITE"), from).getTotalCount();
+        out.printf(Locale.ROOT, "second half: last %.1f s, throughput %.0f ops/s (from the "
+            + "interval histograms; a read-modify-write counts once)%n",
+            seconds, (second.getTotalCount() - rmw) / seconds);
+        table(out, ycsb, intervals, from);
+      }
+    }
+    return String.format(Locale.ROOT, "ops_per_sec=%.0f p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f",
+        throughput, ms(all.getValueAtPercentile(50)), ms(all.getValueAtPercentile(99)),
+        ms(all.getValueAtPercentile(99.9)));
+  }
+
+  /** One table over the intervals that start at or after {@code from}; returns the ALL row. */
+  private static Histogram table(PrintStream out, Map<String, Map<String, Double>> ycsb,
+      Map<String, List<Histogram>> intervals, long from) {
+    boolean whole = from == Long.MIN_VALUE;
+    out.printf(Locale.ROOT, "%-20s %10s %8s %8s %8s %8s %9s%s%n",
+        "operation", "count", "avg_ms", "p50_ms", "p99_ms", "p999_ms", "max_ms",
+        whole ? String.format("%9s", "not_ok") : "");
+    Histogram all = new Histogram(3);
+    for (Map.Entry<String, List<Histogram>> e : intervals.entrySet()) {
+      String op = e.getKey();
+      if (op.equals("CLEANUP") || op.equals("INIT")) {
+        continue;
+      }
+      Histogram h = sum(e.getValue(), from);
+      row(out, op, h, whole ? notOk(ycsb.get(op)) : -1);
+      if (!NOT_CALLS.contains(op)) {
+        all.add(h);
+      }
+    }
+    long failures = 0;
+    for (Map.Entry<String, Map<String, Double>> e : ycsb.entrySet()) {
+      if (!NOT_CALLS.contains(e.getKey())) {
+        failures += notOk(e.getValue());
+      }
+    }
+    row(out, "ALL (db calls)", all, whole ? failures : -1);
+    return all;
+  }
+
+  private static Histogram sum(List<Histogram> list, long from) {
+    Histogram total = new Histogram(3);
+    if (list != null) {
+      for (Histogram h : list) {
+        if (h.getStartTimeStamp() >= from) {
+          total.add(h);
+        }
+      }
+    }
+    return total;
+  }
+
+  private static void row(PrintStream out, String op, Histogram h, long notOk) {
+    out.printf(Locale.ROOT, "%-20s %10d %8.2f %8.2f %8.2f %8.2f %9.2f%s%n", op,
+        h.getTotalCount(), h.getMean() / 1000, ms(h.getValueAtPercentile(50)),
+        ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()),
+        notOk >= 0 ? String.format("%9d", notOk) : "");
+  }
+
+  private static double ms(long micros) {
+    return micros / 1000.0;
+  }
+
+  /** Calls that returned anything but OK, from YCSB's "Return=..." lines. */
+  private static long notOk(Map<String, Double> op) {
+    if (op == null) {
+      return 0;
+    }
+    long n = 0;
+    for (Map.Entry<String, Double> e : op.entrySet()) {
+      if (e.getKey().startsWith("Return=") && !e.getKey().equals("Return=OK")) {
+        n += e.getValue().longValue();
+      }
+    }
+    return n;
+  }
+
+  /** YCSB's "[OP], metric, value" lines, by operation and metric. */
+  static Map<String, Map<String, Double>> parse(List<String> lines) {
+    Map<String, Map<String, Double>> out = new TreeMap<>();
+    for (String l : lines) {
+      Matcher m = LINE.matcher(l);
+      if (m.matches()) {
+        out.computeIfAbsent(m.group(1), k -> new TreeMap<>())
+            .put(m.group(2).strip(), Double.parseDouble(m.group(3)));
+      }
+    }
+    return out;
+  }
+
+  /** Every NAME.hdr log in the directory: its interval histograms (µs), with their times. */
+  static Map<String, List<Histogram>> readIntervals(Path dir) throws IOException {
+    Map<String, List<Histogram>> out = new TreeMap<>();
+    File[] files = dir.toFile().listFiles((d, name) -> name.endsWith(".hdr"));
+    if (files == null) {
+      throw new IOException("no such directory: " + dir);
+    }
+    for (File f : files) {
+      String op = f.getName().substring(0, f.getName().length() - 4);
+      List<Histogram> list = new ArrayList<>();
+      HistogramLogReader reader = new HistogramLogReader(f);
+      for (EncodableHistogram h = reader.nextIntervalHistogram(); h != null;
+          h = reader.nextIntervalHistogram()) {
+        list.add((Histogram) h);
+      }
+      out.put(op, list);
+    }
+    return out;
+  }
+}

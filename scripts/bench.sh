@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# ringkv benchmarks. See docs/BENCHMARKS.md for what the numbers mean.
+#
+#   scripts/bench.sh [WORKLOAD] [YCSB OPTIONS...]
+#       Builds what is missing or stale, starts a local 3-node cluster (N=3, R=2, W=2) from
+#       server/target/ringkv-server.jar with its data in a temp dir, loads WORKLOAD (default
+#       workloada; a letter, a name under bench/workloads/, or a path), runs it with YCSB's
+#       site.ycsb.Client (-threads 16 unless given), stops the cluster and prints throughput,
+#       latency per operation, each node's peak resident memory, and as its last line:
+#         ops_per_sec=X p50_ms=Y p99_ms=Z p999_ms=W
+#       YCSB options are passed to both phases, e.g.  -p operationcount=600000  -threads 8
+#
+#   scripts/bench.sh jmh [JMH OPTIONS...]
+#       The JMH micro-benchmarks (bench/src/main/java/io/ringkv/bench/jmh), e.g.
+#         scripts/bench.sh jmh RingBench -f 1 -wi 2 -i 3
+#
+# Environment:
+#   BENCH_PORT_BASE     first of the three node ports (default 17071)
+#   BENCH_SERVER_OPTS   JVM options of every node (default -Xms256m -Xmx1g)
+#   BENCH_CLIENT_OPTS   JVM options of the YCSB client (default -Xmx1g)
+#   BENCH_WARMUP_SECONDS  an unmeasured run of the workload before the measured one, so that the
+#                       JIT has compiled the hot paths of all four JVMs (default 30; 0: none)
+#   BENCH_JFR=1         record a JFR profile of node n1 during the run phase (n1.jfr in the output)
+#   BENCH_OUT           where logs and results go (default: a new dir under ${TMPDIR:-/tmp})
+#   BENCH_KEEP_DATA=1   keep the nodes' data directories
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+server_jar="$root/server/target/ringkv-server.jar"
+bench_jar="$root/bench/target/ringkv-bench.jar"
+bench_lib="$root/bench/target/lib"
+java="java"
+if [[ -n "${JAVA:-}" ]]; then java="$JAVA"; elif [[ -n "${JAVA_HOME:-}" ]]; then java="$JAVA_HOME/bin/java"; fi
+
+log() { echo "bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# ---- build: only when a jar is missing or a source file is newer than it ----------------------
+stale() {
+  local jar="$1"; shift
+  [[ ! -f "$jar" ]] && return 0
+  [[ -n "$(find "$@" -newer "$jar" -type f \( -name '*.java' -o -name 'pom.xml' -o -name '*.proto' \
+    -o -name '*.yaml' -o -name '*.xml' \) -print -quit 2>/dev/null)" ]]
+}
+build_if_needed() {
+  local mods=(proto config ring storage gossip server client)
+  local srcs=("$root/pom.xml")
+  for m in "${mods[@]}"; do srcs+=("$root/$m/src" "$root/$m/pom.xml"); done
+  if stale "$server_jar" "${srcs[@]}" || stale "$bench_jar" "${srcs[@]}" "$root/bench/src" \
+      "$root/bench/pom.xml" || [[ ! -d "$bench_lib" ]]; then
+    log "building (./mvnw -DskipTests package -pl server,bench -am) ..."
+    # Offline first (the usual case: everything is in ~/.m2); online if something is missing.
+    (cd "$root" && { ./mvnw -B -q -o -DskipTests package -pl server,bench -am \
+      || ./mvnw -B -q -DskipTests package -pl server,bench -am; }) >&2 \
+      || die "build failed"
+  fi
+}
+
+build_if_needed
+classpath="$bench_jar:$bench_lib/*"
+
+if [[ "${1:-}" == "jmh" ]]; then
+  shift
+  exec "$java" ${BENCH_JMH_OPTS:-} -cp "$classpath" org.openjdk.jmh.Main "$@"
+fi
+
+# ---- which workload --------------------------------------------------------------------------
+workload="${1:-workloada}"
+[[ $# -gt 0 ]] && shift
+case "$workload" in
+  [a-f]) workload_file="$root/bench/workloads/workload$workload" ;;
+  workload[a-f]) workload_file="$root/bench/workloads/$workload" ;;
+  *) workload_file="$workload" ;;
+esac
+[[ -f "$workload_file" ]] || die "no workload file $workload_file (try a, b, c, f or a path)"
+ycsb_opts=("$@")
+threads=16
+for ((i = 0; i < ${#ycsb_opts[@]}; i++)); do
+  [[ "${ycsb_opts[$i]}" == "-threads" ]] && threads="${ycsb_opts[$((i + 1))]:-16}"
+done
+
+out="${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/ringkv-bench.XXXXXX")}"
+mkdir -p "$out"
+base="${BENCH_PORT_BASE:-17071}"
+ports=("$base" "$((base + 1))" "$((base + 2))")
+nodes=(n1 n2 n3)
+for p in "${ports[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    die "port $p is in use; set BENCH_PORT_BASE to a free range"
+  fi
+done
+members="n1@127.0.0.1:${ports[0]},n2@127.0.0.1:${ports[1]},n3@127.0.0.1:${ports[2]}"
+hosts="127.0.0.1:${ports[0]},127.0.0.1:${ports[1]},127.0.0.1:${ports[2]}"
+
+pids=()
+sampler=""
+cleanup() {
+  [[ -n "$sampler" ]] && kill "$sampler" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ "${BENCH_KEEP_DATA:-0}" != 1 ]]; then rm -rf "$out/data"; fi
+}
+trap cleanup EXIT
+
+# ---- the cluster -----------------------------------------------------------------------------
+log "output in $out"
+log "starting 3 nodes on ports ${ports[*]} (N=3 R=2 W=2) ..."
+for i in 0 1 2; do
+  RINGKV_JAVA_OPTS="${BENCH_SERVER_OPTS:--Xms256m -Xmx1g}" JAVA="$java" \
+    "$root/scripts/ringkv-server" --node-id "${nodes[$i]}" --port "${ports[$i]}" \
+    --data-dir "$out/data/${nodes[$i]}" --members "$members" \
+    --replication.n 3 --replication.r 2 --replication.w 2 \
+    >"$out/${nodes[$i]}.log" 2>&1 &
+  pids+=("$!") # ringkv-server execs java: this is the JVM's pid
+done
+for i in 0 1 2; do
+  for ((t = 0; t < 600; t++)); do
+    kill -0 "${pids[$i]}" 2>/dev/null || die "node ${nodes[$i]} exited: $(tail -5 "$out/${nodes[$i]}.log")"
+    (exec 3<>"/dev/tcp/127.0.0.1/${ports[$i]}") 2>/dev/null && break
+    sleep 0.1
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/${ports[$i]}") 2>/dev/null || die "node ${nodes[$i]} did not listen in 60 s"
+done
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# CPU time in clock ticks: of a process (user + system, all threads), and of the machine (busy, all).
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# busy, total, and interrupt time (loopback TCP is processed there, on behalf of every process).
+machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9, $7+$8}' /proc/stat; }
+# Resident memory of each node every 5 s, to see whether it is flat over the run.
+(
+  start=$(date +%s)
+  echo -e "seconds\tn1_rss_kb\tn2_rss_kb\tn3_rss_kb"
+  while true; do
+    echo -e "$(($(date +%s) - start))\t$(rss_kb "${pids[0]}")\t$(rss_kb "${pids[1]}")\t$(rss_kb "${pids[2]}")"
+    sleep 5
+  done
+) >"$out/rss.tsv" &
+sampler=$!
+
+# ---- YCSB --------------------------------------------------------------------------------------
+ycsb() { # phase (load|warmup|run) flag (-load|-t) [more YCSB options]
+  local phase="$1" flag="$2"
+  shift 2
+  mkdir -p "$out/$phase"
+  # shellcheck disable=SC2086
+  "$java" ${BENCH_CLIENT_OPTS:--Xmx1g} -cp "$classpath" site.ycsb.Client "$flag" \
+    -db io.ringkv.bench.ycsb.RingKvDB -P "$workload_file" -threads 16 -s \
+    -p "ringkv.hosts=$hosts" \
+    -p measurementtype=hdrhistogram -p hdrhistogram.fileoutput=true \
+    -p "hdrhistogram.output.path=$out/$phase/" -p hdrhistogram.percentiles=50,99,99.9 \
+    "${ycsb_opts[@]}" "$@" >"$out/$phase.txt" 2>"$out/$phase.err" &
+  local ycsb_pid=$!
+  # The client's CPU ticks, sampled until it exits (its /proc entry goes with it).
+  (while kill -0 "$ycsb_pid" 2>/dev/null; do
+     t=$(ticks "$ycsb_pid"); [[ "$t" -gt 0 ]] && echo "$t" >"$out/$phase.client-ticks"
+     sleep 0.5
+   done) &
+  local ticks_pid=$!
+  # YCSB's status line every 10 s, to show progress.
+  tail -n +1 -F --pid="$ycsb_pid" "$out/$phase.err" 2>/dev/null \
+    | grep --line-buffered -E ' sec: ' | sed -u "s/^/bench: $phase: /" >&2 &
+  local tail_pid=$!
+  local rc=0
+  wait "$ycsb_pid" || rc=$?
+  wait "$tail_pid" 2>/dev/null || true
+  wait "$ticks_pid" 2>/dev/null || true
+  [[ $rc -eq 0 ]] || die "YCSB $phase failed (exit $rc): $(tail -5 "$out/$phase.err")"
+}
+
+summary() { # phase
+  "$java" -cp "$classpath" io.ringkv.bench.report.RunSummary \
+    "$out/$1.txt" "$out/$1" "$out/$1.summary"
+}
+
+log "loading $(basename "$workload_file") with $threads threads ..."
+ycsb load -load
+load_summary="$(summary load)"
+rss_after_load=("$(rss_kb "${pids[0]}")" "$(rss_kb "${pids[1]}")" "$(rss_kb "${pids[2]}")")
+
+warmup="${BENCH_WARMUP_SECONDS:-30}"
+if [[ "$warmup" -gt 0 ]]; then
+  log "warming up: $(basename "$workload_file") for $warmup s, not measured ..."
+  ycsb warmup -t -p "maxexecutiontime=$warmup"
+fi
+
+if [[ "${BENCH_JFR:-0}" == 1 ]]; then
+  jcmd "${pids[0]}" JFR.start name=bench settings=profile filename="$out/n1.jfr" >/dev/null
+  log "JFR recording node n1 during the run: $out/n1.jfr"
+fi
+log "running $(basename "$workload_file") with $threads threads ..."
+run_start=$(date +%s)
+read -r busy0 total0 irq0 < <(machine_ticks)
+node0=("$(ticks "${pids[0]}")" "$(ticks "${pids[1]}")" "$(ticks "${pids[2]}")")
+ycsb run -t
+read -r busy1 total1 irq1 < <(machine_ticks)
+node1=("$(ticks "${pids[0]}")" "$(ticks "${pids[1]}")" "$(ticks "${pids[2]}")")
+run_seconds=$(($(date +%s) - run_start))
+if [[ "${BENCH_JFR:-0}" == 1 ]]; then
+  jcmd "${pids[0]}" JFR.stop name=bench >/dev/null
+fi
+run_summary="$(summary run)"
+
+# Who used the CPU during the run: the machine's busy share, split into the nodes, the YCSB
+# client and everything else (a build or test of someone else sharing the machine skews results).
+cpus=$(nproc)
+client_run_ticks=$(cat "$out/run.client-ticks" 2>/dev/null || echo 0)
+cpu_line=$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v i=$((irq1 - irq0)) \
+  -v n1=$((node1[0] - node0[0])) -v n2=$((node1[1] - node0[1])) -v n3=$((node1[2] - node0[2])) \
+  -v c="$client_run_ticks" -v cpus="$cpus" 'BEGIN {
+    if (t <= 0) t = 1; o = b - n1 - n2 - n3 - c - i; if (o < 0) o = 0; k = cpus / t;
+    printf "machine %.0f%% busy of %d cores; in cores: nodes %.2f (n1 %.2f, n2 %.2f, n3 %.2f),",
+      100 * b / t, cpus, k * (n1 + n2 + n3), k * n1, k * n2, k * n3;
+    printf " YCSB client %.2f, interrupts (loopback TCP) %.2f, other processes %.2f",
+      k * c, k * i, k * o }')
+
+# Peak resident memory, read before the nodes stop.
+memory=()
+for i in 0 1 2; do
+  memory+=("$(printf '%s: peak RSS (VmHWM) %d MiB; RSS after load %d MiB, at end of run %d MiB' \
+    "${nodes[$i]}" $(($(hwm_kb "${pids[$i]}") / 1024)) $((rss_after_load[$i] / 1024)) \
+    $(($(rss_kb "${pids[$i]}") / 1024)))")
+done
+kill "$sampler" 2>/dev/null || true
+sampler=""
+for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+pids=()
+
+# ---- report ------------------------------------------------------------------------------------
+echo "== ringkv YCSB $(basename "$workload_file"): 3 nodes on loopback (N=3 R=2 W=2), $threads client threads, $cpus cores shared by client and nodes"
+echo "   $("$java" -version 2>&1 | head -1); YCSB 0.17.0; options: ${ycsb_opts[*]:-(none)}"
+echo "-- load"
+echo "$load_summary" | head -1
+[[ "$warmup" -gt 0 ]] && echo "-- warm-up: $warmup s, not measured"
+echo "-- run (wall ${run_seconds} s)"
+echo "CPU during the run: $cpu_line"
+echo "$run_summary"
+echo "-- memory (resident set of each node; samples every 5 s in $out/rss.tsv)"
+printf '%s\n' "${memory[@]}"
+echo "-- files: $out (YCSB output run.txt/load.txt, HdrHistogram logs, node logs)"
+cat "$out/run.summary"
