@@ -134,17 +134,25 @@ final class RingRouter implements ChannelRouter {
     return new Snapshot(r.getVersion(), 64 - Integer.numberOfTrailingZeros(q), homes);
   }
 
-  private static long token(ByteString key) {
+  // The same placement as the server's KeyHash (the client does not depend on the ring module):
+  // the first 8 bytes of the key's MD5. One digest per thread, not one lookup per request.
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
     try {
-      byte[] d = MessageDigest.getInstance("MD5").digest(key.toByteArray());
-      long t = 0;
-      for (int i = 0; i < 8; i++) {
-        t = (t << 8) | (d[i] & 0xFF);
-      }
-      return t;
+      return MessageDigest.getInstance("MD5");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no MD5", e);
     }
+  });
+
+  private static long token(ByteString key) {
+    MessageDigest md5 = MD5.get();
+    key.asReadOnlyByteBufferList().forEach(md5::update);
+    byte[] d = md5.digest();
+    long t = 0;
+    for (int i = 0; i < 8; i++) {
+      t = (t << 8) | (d[i] & 0xFF);
+    }
+    return t;
   }
 
   private Channel intercepted(String address) {

@@ -46,7 +46,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +71,6 @@ public final class RingKvNode implements AutoCloseable {
   private final FailureDetector detector;
   private final NodeMetrics metrics;
   private final HintedHandoff handoff;
-  private final AtomicLong readRepairs = new AtomicLong();
   private boolean closed;
 
   private RingKvNode(NodeConfig config) throws IOException {
@@ -135,10 +133,7 @@ public final class RingKvNode implements AutoCloseable {
               clock,
               scheduler,
               settings,
-              (node, key) -> {
-                readRepairs.incrementAndGet();
-                metrics.readRepair();
-              });
+              (node, key) -> metrics.readRepair());
       NodeConfig.Handoff h = config.handoff();
       this.handoff = new HintedHandoff(self, localReplica, monitored, detector::isUp,
           node -> ring.get().nodes().contains(node),
@@ -262,7 +257,7 @@ public final class RingKvNode implements AutoCloseable {
 
   /** Read repairs this node has sent as a coordinator. */
   public long readRepairs() {
-    return readRepairs.get();
+    return metrics.readRepairs();
   }
 
   /**

@@ -2,7 +2,6 @@ package io.ringkv.sim;
 
 import io.ringkv.version.Dot;
 import io.ringkv.version.Sibling;
-import io.ringkv.version.VersionVector;
 import io.ringkv.version.VersionedObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
 package io.ringkv.sim;
 
 import io.ringkv.storage.Cursor;
+import io.ringkv.storage.HintStore;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.VersionedStore;
 import io.ringkv.version.Dot;
 import io.ringkv.version.VersionCodec;
 import io.ringkv.version.VersionedObject;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -31,11 +31,11 @@ final class Disks {
     if (data(disk, key).covers(dot)) {
       return true;
     }
-    byte[] sk = VersionedStore.storageKey(key);
     try (Cursor c = disk.scan(StorageEngine.Space.HINTS, null, null)) {
       while (c.hasNext()) {
         Cursor.Entry e = c.next();
-        if (Arrays.equals(storageKeyOfHint(e.key()), sk) && hintObject(e.value()).covers(dot)) {
+        HintStore.Hint h = HintStore.decodeEntry(e.key(), e.value());
+        if (Arrays.equals(h.key(), key) && h.object().covers(dot)) {
           return true;
         }
       }
@@ -48,18 +48,5 @@ final class Disks {
     try (Cursor c = disk.scan(StorageEngine.Space.HINTS, null, null)) {
       return c.hasNext();
     }
-  }
-
-  static byte[] storageKeyOfHint(byte[] entryKey) {
-    int len = entryKey[0] & 0xFF;
-    return Arrays.copyOfRange(entryKey, 1 + len, entryKey.length);
-  }
-
-  static String nodeOfHint(byte[] entryKey) {
-    return new String(entryKey, 1, entryKey[0] & 0xFF, StandardCharsets.UTF_8);
-  }
-
-  static VersionedObject hintObject(byte[] value) {
-    return VersionCodec.decodeObject(Arrays.copyOfRange(value, 8, value.length));
   }
 }

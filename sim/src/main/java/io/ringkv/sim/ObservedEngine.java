@@ -1,6 +1,7 @@
 package io.ringkv.sim;
 
 import io.ringkv.storage.Cursor;
+import io.ringkv.storage.HintStore;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.VersionedStore;
 import io.ringkv.storage.WriteBatch;
@@ -45,8 +46,8 @@ final class ObservedEngine implements StorageEngine {
       if (m.space() == Space.DATA) {
         report(VersionedStore.userKey(m.key()), VersionCodec.decodeObject(m.value()), null);
       } else if (m.space() == Space.HINTS) {
-        report(VersionedStore.userKey(Disks.storageKeyOfHint(m.key())),
-            Disks.hintObject(m.value()), Disks.nodeOfHint(m.key()));
+        HintStore.Hint h = HintStore.decodeEntry(m.key(), m.value());
+        report(h.key(), h.object(), h.node());
       }
     }
   }

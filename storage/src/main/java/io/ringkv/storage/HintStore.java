@@ -132,6 +132,16 @@ public final class HintStore {
     return out;
   }
 
+  /**
+   * One raw entry of the {@code HINTS} space as a hint, for tools that scan the engine directly
+   * (the simulator's checkers): the layout stays private to this class.
+   */
+  public static Hint decodeEntry(byte[] entryKey, byte[] value) {
+    Hint h = decode(value);
+    return new Hint(nodeOf(entryKey), keyOf(entryKey, 1 + (entryKey[0] & 0xFF)), h.object(),
+        h.storedAtMillis(), value);
+  }
+
   /** The entry key of a hint, for resuming a {@link #scan}. */
   public static byte[] entryKey(Hint h) {
     return entryKey(h.node(), h.key());

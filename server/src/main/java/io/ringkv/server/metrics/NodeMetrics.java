@@ -70,6 +70,11 @@ public final class NodeMetrics implements AutoCloseable {
     readRepairs.increment();
   }
 
+  /** Read repairs sent since start. */
+  public long readRepairs() {
+    return (long) readRepairs.count();
+  }
+
   /** Gauges and counters of hinted handoff, per node hints are held for. */
   public void bindHandoff(HintStore hints, HintedHandoff handoff, Collection<String> nodes) {
     for (String node : nodes) {
