@@ -77,6 +77,23 @@ public final class Ring {
     return claimed(1, targetN, members, Collections.nCopies(partitions, null), claim);
   }
 
+  /**
+   * A ring exactly as it was (read back from disk or from a peer): version, N, weights and the
+   * owner of every partition. Checks what the other factories guarantee.
+   */
+  public static Ring restore(
+      long version, int targetN, Map<String, Integer> nodeWeights, List<String> owners) {
+    int q = owners.size();
+    if (q < 2 || q > MAX_PARTITIONS || Integer.bitCount(q) != 1) {
+      throw new IllegalArgumentException(
+          "partitions must be a power of two in [2, " + MAX_PARTITIONS + "]: " + q);
+    }
+    if (targetN < 1 || version < 1) {
+      throw new IllegalArgumentException("bad ring: version " + version + ", N " + targetN);
+    }
+    return build(version, targetN, checkMembers(nodeWeights), owners);
+  }
+
   public long version() {
     return version;
   }
