@@ -46,6 +46,16 @@ final class Json {
     return this;
   }
 
+  Json field(String name, double value) {
+    name(name).out.append(Double.isFinite(value) ? Double.toString(value) : "null");
+    return this;
+  }
+
+  /** A JSON array of already-encoded elements. */
+  static String array(List<String> elements) {
+    return "[" + String.join(",", elements) + "]";
+  }
+
   /** The finished object, one line. */
   String end() {
     return out + "}";

@@ -135,7 +135,12 @@ public final class RingKvCli implements Callable<Integer> {
         .addSubcommand(new PutCommand(top))
         .addSubcommand(new DeleteCommand(top))
         .addSubcommand(new CommandLine(new AdminCommand())
-            .addSubcommand(new AdminCommand.Hints(top)));
+            .addSubcommand(new AdminCommand.Hints(top))
+            .addSubcommand(new MembershipCommands.Join(top))
+            .addSubcommand(new MembershipCommands.Leave(top))
+            .addSubcommand(new MembershipCommands.Remove(top))
+            .addSubcommand(new MembershipCommands.StatusCommand(top))
+            .addSubcommand(new MembershipCommands.RingCommand(top)));
     commandLine.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     commandLine.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     commandLine.setParameterExceptionHandler(RingKvCli::usageError);

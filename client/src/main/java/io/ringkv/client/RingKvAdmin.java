@@ -25,6 +25,44 @@ public final class RingKvAdmin implements AutoCloseable {
   public record HintsReport(String node, List<HeldHints> held, long delivered, long refusedFull,
       long droppedExpired, long totalKeys, long totalBytes) {}
 
+  /** A partition's data moving to a new home replica. */
+  public record Move(int partition, List<String> from, String to, boolean done) {}
+
+  /** What a membership command changed (or, in a dry run, would change). */
+  public record Change(boolean dryRun, long ringVersion, long pendingRingVersion,
+      List<Move> moves, String description) {}
+
+  /** One member as the asked node sees it. */
+  public record NodeInfo(String id, String address, String state, boolean reachable,
+      double share, double pendingShare, long hints) {}
+
+  /** The cluster as the asked node sees it. */
+  public record Status(String node, String cluster, long ringVersion, boolean settled,
+      long pendingRingVersion, int handoversTotal, int handoversDone, List<NodeInfo> nodes) {}
+
+  /** The ring a node routes by: partition owners and each node's address. */
+  public record RingView(long version, int partitions, int replicas, List<String> nodes,
+      List<String> addresses, List<String> owners) {
+
+    /** The partition of a key (the top log2(Q) bits of its MD5). */
+    public int partitionOf(byte[] key) {
+      long token = RingRouter.token(com.google.protobuf.ByteString.copyFrom(key));
+      return (int) (token >>> (64 - Integer.numberOfTrailingZeros(partitions)));
+    }
+
+    /** The partition's owner, then the next distinct owners clockwise: the first N are home. */
+    public List<String> preferenceList(int partition) {
+      List<String> out = new java.util.ArrayList<>();
+      for (int i = 0; i < partitions && out.size() < nodes.size(); i++) {
+        String owner = owners.get((partition + i) % partitions);
+        if (!out.contains(owner)) {
+          out.add(owner);
+        }
+      }
+      return out;
+    }
+  }
+
   private final ManagedChannel channel;
   private final Duration timeout;
 
@@ -52,6 +90,76 @@ public final class RingKvAdmin implements AutoCloseable {
           .toList();
       return new HintsReport(r.getNode(), held, r.getDelivered(), r.getRefusedFull(),
           r.getDroppedExpired(), r.getTotalKeys(), r.getTotalBytes());
+    } catch (RuntimeException e) {
+      throw GrpcKeyValue.toException(e);
+    }
+  }
+
+  /** Asks this (lone) node to join the cluster of the member at {@code seed}. */
+  public Change join(String seed, boolean dryRun) {
+    return change(() -> stub().join(io.ringkv.api.v1.JoinRequest.newBuilder().setSeed(seed)
+        .setDryRun(dryRun).build()));
+  }
+
+  /** Asks this node to leave the cluster (decommission). */
+  public Change leave(boolean dryRun) {
+    return change(() -> stub().leave(io.ringkv.api.v1.LeaveRequest.newBuilder()
+        .setDryRun(dryRun).build()));
+  }
+
+  /** Asks this node to remove another member ({@code node}: its id or host:port). */
+  public Change remove(String node, boolean dryRun) {
+    return change(() -> stub().remove(io.ringkv.api.v1.RemoveRequest.newBuilder().setNode(node)
+        .setDryRun(dryRun).build()));
+  }
+
+  /** The cluster as this node sees it. */
+  public Status status() {
+    try {
+      io.ringkv.api.v1.StatusResponse r =
+          stub().status(io.ringkv.api.v1.StatusRequest.getDefaultInstance());
+      List<NodeInfo> nodes = r.getNodesList().stream()
+          .map(n -> new NodeInfo(n.getId(), n.getAddress(), n.getState(), n.getReachable(),
+              n.getShare(), n.getPendingShare(), n.getHints()))
+          .toList();
+      return new Status(r.getNode(), r.getCluster(), r.getRingVersion(), r.getSettled(),
+          r.getPendingRingVersion(), r.getHandoversTotal(), r.getHandoversDone(), nodes);
+    } catch (RuntimeException e) {
+      throw GrpcKeyValue.toException(e);
+    }
+  }
+
+  /** The ring this node routes by. */
+  public RingView ring() {
+    try {
+      io.ringkv.api.v1.GetRingResponse r = io.ringkv.api.v1.ClusterGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS)
+          .getRing(io.ringkv.api.v1.GetRingRequest.getDefaultInstance());
+      List<String> ids = r.getNodesList().stream().map(n -> n.getId()).toList();
+      List<String> addresses = r.getNodesList().stream().map(n -> n.getAddress()).toList();
+      List<String> owners = r.getOwnersList().stream().map(ids::get).toList();
+      return new RingView(r.getVersion(), r.getPartitions(), r.getReplicas(), ids, addresses,
+          owners);
+    } catch (RuntimeException e) {
+      throw GrpcKeyValue.toException(e);
+    }
+  }
+
+  private AdminGrpc.AdminBlockingStub stub() {
+    return AdminGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private static Change change(
+      java.util.function.Supplier<io.ringkv.api.v1.MembershipChange> call) {
+    try {
+      io.ringkv.api.v1.MembershipChange r = call.get();
+      List<Move> moves = r.getMovesList().stream()
+          .map(m -> new Move(m.getPartition(), List.copyOf(m.getFromList()), m.getTo(),
+              m.getDone()))
+          .toList();
+      return new Change(r.getDryRun(), r.getRingVersion(), r.getPendingRingVersion(), moves,
+          r.getDescription());
     } catch (RuntimeException e) {
       throw GrpcKeyValue.toException(e);
     }

@@ -144,7 +144,7 @@ final class RingRouter implements ChannelRouter {
     }
   });
 
-  private static long token(ByteString key) {
+  static long token(ByteString key) {
     MessageDigest md5 = MD5.get();
     key.asReadOnlyByteBufferList().forEach(md5::update);
     byte[] d = md5.digest();

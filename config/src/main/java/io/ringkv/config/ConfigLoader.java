@@ -134,6 +134,9 @@ public final class ConfigLoader {
         new Handoff(s.integer("handoff.interval-ms"), s.integer("handoff.batch-size"),
             s.integer("handoff.max-keys-per-second"), s.integer("handoff.max-hint-mib"),
             s.integer("handoff.max-hint-age-ms")),
+        new NodeConfig.Membership(s.integer("membership.gossip-interval-ms"),
+            s.integer("membership.transfer-batch-bytes"), s.integer("membership.transfer-parallel"),
+            s.integer("membership.transfer-retry-ms"), s.integer("membership.forward-grace-ms")),
         new NodeConfig.Metrics(s.integer("metrics.port")));
   }
 
@@ -167,6 +170,11 @@ public final class ConfigLoader {
     m.put("handoff.max-keys-per-second", c.handoff().maxKeysPerSecond());
     m.put("handoff.max-hint-mib", c.handoff().maxHintMib());
     m.put("handoff.max-hint-age-ms", (int) c.handoff().maxHintAgeMillis());
+    m.put("membership.gossip-interval-ms", c.membership().gossipIntervalMillis());
+    m.put("membership.transfer-batch-bytes", c.membership().transferBatchBytes());
+    m.put("membership.transfer-parallel", c.membership().transferParallel());
+    m.put("membership.transfer-retry-ms", c.membership().transferRetryMillis());
+    m.put("membership.forward-grace-ms", c.membership().forwardGraceMillis());
     m.put("metrics.port", c.metrics().port());
     return m;
   }

@@ -36,6 +36,7 @@ public record NodeConfig(
     Timeouts timeouts,
     FailureDetector failureDetector,
     Handoff handoff,
+    Membership membership,
     Metrics metrics) {
 
   /** The ring's limit (re-striping a ring costs O(Q^2)). */
@@ -148,6 +149,24 @@ public record NodeConfig(
       check(maxHintMib >= 1, "handoff.max-hint-mib", "must be at least 1, got " + maxHintMib);
       check(maxHintAgeMillis >= 1, "handoff.max-hint-age-ms",
           "must be at least 1, got " + maxHintAgeMillis);
+    }
+  }
+
+  /** Gossip and the data transfer of ring changes. */
+  public record Membership(int gossipIntervalMillis, int transferBatchBytes, int transferParallel,
+      int transferRetryMillis, int forwardGraceMillis) {
+    public Membership {
+      check(gossipIntervalMillis >= 1, "membership.gossip-interval-ms",
+          "must be at least 1, got " + gossipIntervalMillis);
+      check(transferBatchBytes >= 1024 && transferBatchBytes <= 16 << 20,
+          "membership.transfer-batch-bytes",
+          "must be between 1024 and 16777216, got " + transferBatchBytes);
+      check(transferParallel >= 1, "membership.transfer-parallel",
+          "must be at least 1, got " + transferParallel);
+      check(transferRetryMillis >= 1, "membership.transfer-retry-ms",
+          "must be at least 1, got " + transferRetryMillis);
+      check(forwardGraceMillis >= 0, "membership.forward-grace-ms",
+          "must be at least 0, got " + forwardGraceMillis);
     }
   }
 

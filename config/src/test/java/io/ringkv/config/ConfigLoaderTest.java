@@ -37,6 +37,7 @@ class ConfigLoaderTest {
         new Timeouts(5000, 2000, 100),
         new NodeConfig.FailureDetector(500, 8, 3),
         new NodeConfig.Handoff(1000, 64, 5000, 1024, 86_400_000L),
+        new NodeConfig.Membership(1000, 1048576, 2, 2000, 30000),
         new NodeConfig.Metrics(0)));
     assertThat(config.clusterMembers()).containsExactly(new Member("node1", "127.0.0.1", 7070));
   }
@@ -53,7 +54,10 @@ class ConfigLoaderTest {
         "failure-detector.probe-interval-ms", "failure-detector.phi-threshold",
         "failure-detector.failures-to-suspect",
         "handoff.interval-ms", "handoff.batch-size", "handoff.max-keys-per-second",
-        "handoff.max-hint-mib", "handoff.max-hint-age-ms", "metrics.port");
+        "handoff.max-hint-mib", "handoff.max-hint-age-ms",
+        "membership.gossip-interval-ms", "membership.transfer-batch-bytes",
+        "membership.transfer-parallel", "membership.transfer-retry-ms",
+        "membership.forward-grace-ms", "metrics.port");
   }
 
   @Test
@@ -155,6 +159,8 @@ class ConfigLoaderTest {
         failure-detector: {probe-interval-ms: 250, phi-threshold: 12, failures-to-suspect: 5}
         handoff: {interval-ms: 2000, batch-size: 10, max-keys-per-second: 100, max-hint-mib: 64,
                   max-hint-age-ms: 3600000}
+        membership: {gossip-interval-ms: 500, transfer-batch-bytes: 65536, transfer-parallel: 4,
+                     transfer-retry-ms: 100, forward-grace-ms: 0}
         metrics: {port: 9464}
         """);
     NodeConfig config = ConfigLoader.load(file, Map.of());

@@ -70,6 +70,18 @@ public final class Changes {
         base.withMembers(weights, BalancedClaim.INSTANCE));
   }
 
+  /** A member now reachable at another address (e.g. restarted on another port). */
+  public static ClusterState readdress(ClusterState s, String nodeId, String address, String by) {
+    Member m = s.member(nodeId);
+    if (m == null) {
+      throw new MembershipException(Reason.INVALID, "no member " + nodeId);
+    }
+    SortedMap<String, Member> members = new TreeMap<>(s.members());
+    members.put(nodeId, new Member(nodeId, address, m.weight(), m.state()));
+    return new ClusterState(s.clusterName(), s.clusterId(), s.version() + 1,
+        by + "/address " + nodeId, members, s.ring(), s.next(), s.done());
+  }
+
   private static ClusterState changed(
       ClusterState s, String author, SortedMap<String, Member> members, Ring next) {
     boolean same = next.owners().equals(s.ring().owners())

@@ -41,7 +41,8 @@ public final class Gossiper {
   public record Digest(ClusterState state, Map<String, Heartbeat> heartbeats) {
     public Digest {
       Objects.requireNonNull(state, "state");
-      heartbeats = Map.copyOf(heartbeats);
+      // Sorted: iteration order must not depend on the JVM run (the simulator replays).
+      heartbeats = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(heartbeats));
     }
   }
 

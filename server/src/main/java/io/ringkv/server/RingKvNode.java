@@ -5,7 +5,19 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
-import io.ringkv.config.Member;
+import io.ringkv.config.HostPort;
+import io.ringkv.gossip.Changes;
+import io.ringkv.gossip.ClusterState;
+import io.ringkv.gossip.Gossiper;
+import io.ringkv.server.coordinator.KvException;
+import io.ringkv.server.grpc.GrpcMembership;
+import io.ringkv.server.grpc.MembershipService;
+import io.ringkv.server.membership.MembershipBoot;
+import io.ringkv.server.membership.StoredState;
+import io.ringkv.server.transfer.Transfers;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import io.ringkv.config.NodeConfig;
 import io.ringkv.env.Clock;
 import io.ringkv.env.ExecutorScheduler;
@@ -37,8 +49,6 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -59,6 +69,7 @@ public final class RingKvNode implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RingKvNode.class);
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  private static final Duration SEED_CHECK_TIMEOUT = Duration.ofSeconds(3);
 
   private final NodeConfig config;
   private final StorageEngine engine;
@@ -71,6 +82,9 @@ public final class RingKvNode implements AutoCloseable {
   private final FailureDetector detector;
   private final NodeMetrics metrics;
   private final HintedHandoff handoff;
+  private final GrpcMembership membershipClient;
+  private volatile Gossiper gossiper;
+  private final Transfers transfers;
   private boolean closed;
 
   private RingKvNode(NodeConfig config) throws IOException {
@@ -102,25 +116,40 @@ public final class RingKvNode implements AutoCloseable {
       long maxHintBytes = config.handoff().maxHintMib() * 1024L * 1024L;
       this.localReplica = new LocalReplica(new VersionedStore(engine, durability),
           new HintStore(engine, durability, maxHintBytes), storageExecutor, clock);
-      CoordinatorSettings settings = settings(config, config.clusterMembers().size());
-      Map<String, String> addresses = new TreeMap<>();
-      Map<String, Integer> weights = new TreeMap<>();
-      for (Member m : config.clusterMembers()) {
-        addresses.put(m.nodeId(), m.address().format());
-        weights.put(m.nodeId(), 1);
+      CoordinatorSettings settings = settings(config);
+      StoredState stored = new StoredState(engine);
+      ClusterState saved = stored.load();
+      SecureRandom seeds = new SecureRandom();
+      ClusterState initial = MembershipBoot.initial(config, saved,
+          config.host() + ":" + config.port(), seeds);
+      if (saved == null) {
+        stored.save(initial);
       }
-      // Static membership: every node derives the same ring from the same member list.
-      Ring initial = Ring.initial(config.partitions(), settings.n(), weights);
-      this.ring = new AtomicReference<>(initial);
+      this.ring = new AtomicReference<>(initial.ring());
       int maxMessage =
           config.limits().maxValueBytes() + config.limits().maxKeyBytes() + 64 * 1024;
+      // Addresses come from the gossiped membership: they change as nodes join.
+      Function<String, String> addressOf = node -> {
+        Gossiper g = this.gossiper;
+        return g == null ? initial.address(node) : g.state().address(node);
+      };
       this.peers =
-          new GrpcPeers(addresses::get, settings.replicaTimeout(), settings.requestTimeout(),
+          new GrpcPeers(addressOf, settings.replicaTimeout(), settings.requestTimeout(),
               2 * maxMessage);
+      NodeConfig.Membership mc = config.membership();
+      this.membershipClient = new GrpcMembership(self, addressOf, settings.replicaTimeout(),
+          settings.replicaTimeout().multipliedBy(10),
+          2 * maxMessage + 2 * mc.transferBatchBytes());
       NodeConfig.FailureDetector fd = config.failureDetector();
       this.detector = new FailureDetector(self, clock, scheduler, new FailureDetector.Settings(
           Duration.ofMillis(fd.probeIntervalMillis()), fd.phiThreshold(), fd.failuresToSuspect()));
-      detector.start(() -> ring.get().nodes(), node -> peers.peer(node).ping());
+      this.gossiper = new Gossiper(self, initial, clock.wallMillis(),
+          config.seeds().stream().map(HostPort::format).toList(), membershipClient, stored,
+          scheduler, new java.util.Random(seeds.nextLong()),
+          new Gossiper.Settings(Duration.ofMillis(mc.gossipIntervalMillis()), 5),
+          detector::success);
+      gossiper.addListener((before, after) -> ring.set(after.ring()));
+      detector.start(() -> gossiper.state().involved(), node -> peers.peer(node).ping());
       ReplicaDirectory monitored = new MonitoredDirectory(peers, detector);
       Coordinator coordinator =
           new Coordinator(
@@ -136,7 +165,7 @@ public final class RingKvNode implements AutoCloseable {
               (node, key) -> metrics.readRepair());
       NodeConfig.Handoff h = config.handoff();
       this.handoff = new HintedHandoff(self, localReplica, monitored, detector::isUp,
-          node -> ring.get().nodes().contains(node),
+          node -> gossiper.state().involved().contains(node),
           key -> {
             List<String> pref = ring.get().preferenceList(key);
             return pref.subList(0, Math.min(settings.n(), pref.size()));
@@ -145,6 +174,10 @@ public final class RingKvNode implements AutoCloseable {
           new HintedHandoff.Settings(Duration.ofMillis(h.intervalMillis()), h.batchSize(),
               h.maxKeysPerSecond(), Duration.ofMillis(h.maxHintAgeMillis())));
       handoff.start();
+      this.transfers = new Transfers(self, gossiper, localReplica, membershipClient, monitored,
+          detector::isUp, scheduler, clock, new Transfers.Settings(mc.transferBatchBytes(),
+              mc.transferParallel(), Duration.ofMillis(mc.transferRetryMillis()),
+              Duration.ofMillis(mc.forwardGraceMillis())));
       metrics.bindHandoff(localReplica.hints(), handoff, ring.get().nodes());
       metrics.bindDetector(detector, ring.get().nodes());
       if (config.metrics().port() > 0) {
@@ -159,19 +192,19 @@ public final class RingKvNode implements AutoCloseable {
               .addService(
                   ServerInterceptors.intercept(new KeyValueService(coordinator, metrics),
                       ringVersion))
-              .addService(new ClusterService(ring::get,
-                  // A configured member list names the addresses to advertise (the bind host
-                  // may be 0.0.0.0); a lone node advertises where it listens.
-                  node -> config.members().isEmpty() && node.equals(self)
-                      ? advertised()
-                      : addresses.get(node),
-                  settings.n()))
+              .addService(new ClusterService(ring::get, addressOf, settings.n()))
               .addService(new ReplicaService(localReplica, coordinator))
               .addService(new AdminService(self, localReplica.hints(), handoff, detector::isUp,
-                  clock, storageExecutor))
+                  clock, storageExecutor).withMembership(this::advertised, gossiper,
+                  membershipClient, engine, settings.requestTimeout()))
+              .addService(new MembershipService(gossiper, transfers, storageExecutor))
               .addService(health.getHealthService())
               .build()
               .start();
+      if (gossiper.state().address(self).endsWith(":0")) {
+        // Started on an ephemeral port: tell the cluster where this node really listens.
+        gossiper.update(st -> Changes.readdress(st, self, advertised(), self));
+      }
       log.info(
           "node {} serving on {}:{} (epoch {}, data in {}, engine {})",
           self,
@@ -190,27 +223,33 @@ public final class RingKvNode implements AutoCloseable {
   /** Starts a node; fails if its port cannot be bound or its storage cannot be opened. */
   public static RingKvNode start(NodeConfig config) {
     try {
-      return new RingKvNode(config);
+      RingKvNode node = new RingKvNode(config);
+      try {
+        node.checkSeeds(config.seeds().stream().map(HostPort::format).toList());
+      } catch (RuntimeException e) {
+        node.close();
+        throw e;
+      }
+      node.gossiper.start();
+      node.transfers.start();
+      return node;
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
   }
 
-  /** The coordinator settings for this cluster size; N, R and W shrink to fit a small cluster. */
-  static CoordinatorSettings settings(NodeConfig config, int clusterSize) {
+  /**
+   * The coordinator settings. A cluster smaller than N keeps a copy on every node, and the
+   * default quorums shrink to fit (the coordinator clamps them per key).
+   */
+  static CoordinatorSettings settings(NodeConfig config) {
     NodeConfig.Replication rep = config.replication();
-    int n = Math.min(rep.n(), clusterSize);
-    if (n < rep.n()) {
-      log.warn(
-          "replication.n={} but the cluster has {} member(s): keeping {} cop{} of each key",
-          rep.n(), clusterSize, n, n == 1 ? "y" : "ies");
-    }
     NodeConfig.Timeouts t = config.timeouts();
     return new CoordinatorSettings(
-        n,
-        Math.min(rep.r(), n),
-        Math.min(rep.w(), n),
+        rep.n(),
+        rep.r(),
+        rep.w(),
         config.limits().maxKeyBytes(),
         config.limits().maxValueBytes(),
         config.limits().maxSiblings(),
@@ -247,6 +286,62 @@ public final class RingKvNode implements AutoCloseable {
     return detector;
   }
 
+  /** This node's membership: the cluster state and the gossip that spreads it. */
+  public Gossiper gossiper() {
+    return gossiper;
+  }
+
+  public Transfers transfers() {
+    return transfers;
+  }
+
+  /**
+   * Gossips once with every configured seed before serving: a seed that belongs to another
+   * cluster stops the start of a node that is a member of a cluster (a wrong seed list would
+   * otherwise split one cluster in two, or mix two). A lone node just waits to be joined.
+   */
+  private void checkSeeds(List<String> seeds) {
+    String own = advertised();
+    for (String seed : seeds) {
+      if (seed.equals(own) || seed.equals(gossiper.state().address(config.nodeId()))) {
+        continue;
+      }
+      try {
+        gossiper.receive(membershipClient.exchange(seed, gossiper.digest())
+            .get(SEED_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (Gossiper.ForeignClusterException e) {
+        foreign(seed, e.getMessage());
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof KvException kv && kv.code() == KvException.Code.FAILED_PRECONDITION) {
+          foreign(seed, kv.getMessage());
+        } else {
+          log.warn("node {}: seed {} did not answer ({}); going on without it",
+              config.nodeId(), seed, cause == null ? e.toString() : cause.getMessage());
+        }
+      } catch (TimeoutException e) {
+        log.warn("node {}: seed {} did not answer in {}; going on without it", config.nodeId(),
+            seed, SEED_CHECK_TIMEOUT);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void foreign(String seed, String why) {
+    ClusterState s = gossiper.state();
+    if (s.live().size() <= 1) {
+      log.info("node {}: seed {} is not in this node's cluster ({}); this node is a cluster of"
+          + " its own until it is joined to another with `ringkv admin join`", config.nodeId(),
+          seed, why);
+      return;
+    }
+    throw new IllegalStateException("seed " + seed + " belongs to another cluster (" + why
+        + "); this node is a member of cluster '" + s.clusterName() + "' (" + s.clusterId()
+        + ", members " + s.ring().nodes() + "): fix seeds");
+  }
+
   public HintedHandoff handoff() {
     return handoff;
   }
@@ -271,6 +366,8 @@ public final class RingKvNode implements AutoCloseable {
     }
     closed = true;
     log.info("node {} shutting down", config.nodeId());
+    gossiper.stop();
+    transfers.stop();
     handoff.stop();
     detector.stop();
     server.shutdown();
@@ -289,6 +386,7 @@ public final class RingKvNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     peers.close();
+    membershipClient.close();
     metrics.close();
     timers.shutdownNow();
     engine.close();

@@ -88,9 +88,8 @@ public final class Coordinator {
   public CompletableFuture<ReadResult> get(byte[] key, int r) {
     try {
       checkKey(key);
-      int quorum = quorum("r", r, settings.r());
-      Targets targets = targets(key, "r", quorum);
-      return new ReadRound(key, targets, quorum, this::replica, scheduler,
+      Quorum q = quorum(key, "r", r, settings.r());
+      return new ReadRound(key, q.targets, q.size, this::replica, scheduler,
           settings.requestTimeout(), settings.readRepairWait(), readRepairs).start();
     } catch (KvException e) {
       return CompletableFuture.failedFuture(e);
@@ -146,6 +145,9 @@ public final class Coordinator {
 
   private record Prepared(ClientContext ctx, Targets targets, int quorum) {}
 
+  /** Where a request goes and how many answers it needs. */
+  private record Quorum(Targets targets, int size) {}
+
   private Prepared prepare(byte[] key, byte[] value, byte[] context, int w) {
     checkKey(key);
     if (value != null && value.length > settings.maxValueBytes()) {
@@ -154,8 +156,8 @@ public final class Coordinator {
               + " (limits.max-value-bytes)");
     }
     ClientContext ctx = decodeContext(context);
-    int quorum = quorum("w", w, settings.w());
-    return new Prepared(ctx, targets(key, "w", quorum), quorum);
+    Quorum q = quorum(key, "w", w, settings.w());
+    return new Prepared(ctx, q.targets, q.size);
   }
 
   /**
@@ -255,7 +257,11 @@ public final class Coordinator {
     }
   }
 
-  private int quorum(String name, int requested, int fallback) {
+  /**
+   * The targets of a request and its quorum: {@code requested}, or when 0 the default, which
+   * shrinks to the key's home replicas in a cluster smaller than N.
+   */
+  private Quorum quorum(byte[] key, String name, int requested, int fallback) {
     if (requested < 0) {
       throw KvException.invalid(name + ": must not be negative");
     }
@@ -263,17 +269,14 @@ public final class Coordinator {
       throw KvException.invalid(
           name + ": " + requested + " is more than the replication factor n=" + settings.n());
     }
-    return requested == 0 ? fallback : requested;
-  }
-
-  private Targets targets(byte[] key, String name, int quorum) {
     Targets t = Targets.select(placement.preferenceList(key), settings.n(), isUp);
+    int quorum = requested != 0 ? requested : Math.min(fallback, Math.max(1, t.home().size()));
     if (t.nodes().size() < quorum) {
       throw KvException.unavailable(
           name + "=" + quorum + " needs " + quorum + " reachable replicas but only "
               + t.nodes().size() + " of the key's preference list are reachable");
     }
-    return t;
+    return new Quorum(t, quorum);
   }
 
   private static ClientContext decodeContext(byte[] context) {

@@ -22,6 +22,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final Clock clock;
   private final Executor storage;
 
+  private MembershipAdmin membership;
+
   public AdminService(String self, HintStore hints, HintedHandoff handoff,
       Predicate<String> isUp, Clock clock, Executor storage) {
     this.self = self;
@@ -56,5 +58,38 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       }
       return b.setTotalKeys(keys).setTotalBytes(bytes).build();
     }, storage), r -> r, observer);
+  }
+
+  /** Serves the membership commands through this node's gossiper and membership client. */
+  public AdminService withMembership(java.util.function.Supplier<String> advertised,
+      io.ringkv.gossip.Gossiper gossiper, GrpcMembership client,
+      io.ringkv.storage.StorageEngine engine, java.time.Duration timeout) {
+    this.membership = new MembershipAdmin(self, advertised, gossiper, client, engine, hints,
+        isUp, storage, timeout);
+    return this;
+  }
+
+  @Override
+  public void join(io.ringkv.api.v1.JoinRequest request,
+      StreamObserver<io.ringkv.api.v1.MembershipChange> observer) {
+    KeyValueService.reply(membership.join(request), r -> r, observer);
+  }
+
+  @Override
+  public void leave(io.ringkv.api.v1.LeaveRequest request,
+      StreamObserver<io.ringkv.api.v1.MembershipChange> observer) {
+    KeyValueService.reply(membership.leave(request), r -> r, observer);
+  }
+
+  @Override
+  public void remove(io.ringkv.api.v1.RemoveRequest request,
+      StreamObserver<io.ringkv.api.v1.MembershipChange> observer) {
+    KeyValueService.reply(membership.remove(request), r -> r, observer);
+  }
+
+  @Override
+  public void status(io.ringkv.api.v1.StatusRequest request,
+      StreamObserver<io.ringkv.api.v1.StatusResponse> observer) {
+    KeyValueService.reply(membership.status(), r -> r, observer);
   }
 }

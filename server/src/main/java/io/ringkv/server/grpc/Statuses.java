@@ -32,6 +32,17 @@ final class Statuses {
           };
       return s.withDescription(kv.getMessage());
     }
+    if (e instanceof io.ringkv.gossip.MembershipException m) {
+      Status s = switch (m.reason()) {
+        case INVALID -> Status.INVALID_ARGUMENT;
+        case REFUSED -> Status.FAILED_PRECONDITION;
+        case ALREADY -> Status.ALREADY_EXISTS;
+      };
+      return s.withDescription(m.getMessage());
+    }
+    if (e instanceof io.ringkv.gossip.Gossiper.ForeignClusterException f) {
+      return Status.FAILED_PRECONDITION.withDescription(f.getMessage());
+    }
     if (e instanceof io.ringkv.storage.HintStore.Full full) {
       return Status.RESOURCE_EXHAUSTED.withDescription(full.getMessage());
     }

@@ -5,6 +5,7 @@ import io.ringkv.storage.HintStore;
 import io.ringkv.storage.VersionedStore;
 import io.ringkv.version.VersionedObject;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
@@ -20,6 +21,8 @@ public final class LocalReplica implements Replica {
   private final HintStore hints;
   private final Executor storageExecutor;
   private final Clock clock;
+
+  private volatile BiConsumer<byte[], VersionedObject> writes = (key, stored) -> {};
 
   public LocalReplica(VersionedStore store, HintStore hints, Executor storageExecutor, Clock clock) {
     this.store = store;
@@ -56,9 +59,24 @@ public final class LocalReplica implements Replica {
     }, storageExecutor);
   }
 
+  /**
+   * Told of every write to this node's own data (not hints), with the object as stored, on the
+   * storage thread that made it: data transfer forwards writes to a partition's new home replica.
+   * Must not block.
+   */
+  public void onWrite(BiConsumer<byte[], VersionedObject> listener) {
+    this.writes = listener;
+  }
+
   @Override
   public CompletableFuture<Void> merge(byte[] key, VersionedObject object) {
-    return CompletableFuture.runAsync(() -> store.merge(key, object), storageExecutor);
+    return CompletableFuture.runAsync(() -> written(key, store.merge(key, object)),
+        storageExecutor);
+  }
+
+  private VersionedObject written(byte[] key, VersionedObject stored) {
+    writes.accept(key, stored);
+    return stored;
   }
 
   @Override
@@ -70,6 +88,7 @@ public final class LocalReplica implements Replica {
   /** Atomically applies {@code change} to the stored object; see {@link VersionedStore#update}. */
   public CompletableFuture<VersionedObject> update(
       byte[] key, UnaryOperator<VersionedObject> change) {
-    return CompletableFuture.supplyAsync(() -> store.update(key, change), storageExecutor);
+    return CompletableFuture.supplyAsync(() -> written(key, store.update(key, change)),
+        storageExecutor);
   }
 }

@@ -1,0 +1,333 @@
+package io.ringkv.server.transfer;
+
+import io.ringkv.env.Clock;
+import io.ringkv.env.Scheduler;
+import io.ringkv.gossip.ClusterState;
+import io.ringkv.gossip.Gossiper;
+import io.ringkv.gossip.Handover;
+import io.ringkv.ring.Ring;
+import io.ringkv.server.coordinator.KvException;
+import io.ringkv.server.replica.LocalReplica;
+import io.ringkv.server.replica.ReplicaDirectory;
+import io.ringkv.storage.VersionedStore;
+import io.ringkv.version.VersionedObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's part in moving data when the ring changes. As a receiver it runs the handovers the
+ * pending ring assigns to it: for each, it pulls the partition from its sources
+ * ({@link ClusterState#sources}) batch by batch, merging every object by version, saving its
+ * place after each batch so a crash of either side resumes where it stopped, and marks the
+ * handover done in the cluster state; the ring change commits once every handover is done. As a
+ * current replica it serves those batches, and forwards every write of a moving partition to
+ * its new home replica (as a hint if that fails), from the moment it knows of the change until
+ * a grace period after the commit, so no write made during the move is missing on the new
+ * owner. After that grace period it drops the partitions it no longer holds.
+ */
+public final class Transfers implements Gossiper.Listener {
+
+  private static final Logger log = LoggerFactory.getLogger(Transfers.class);
+
+  /** One stored object of a partition. */
+  public record Entry(byte[] key, VersionedObject object) {}
+
+  /** A batch of a partition, in key order; {@code done}: nothing after it. */
+  public record Batch(List<Entry> entries, boolean done) {}
+
+  /** Fetches a batch from a source node. Carries a deadline. */
+  @FunctionalInterface
+  public interface Source {
+    CompletableFuture<Batch> fetch(String node, int partition, byte[] afterKey, int maxBytes,
+        long pendingRingVersion);
+  }
+
+  /**
+   * @param batchBytes the size a source aims for per batch
+   * @param parallel handovers received at once
+   * @param retry how often stalled or failed handovers are tried again
+   * @param forwardGrace how long after a commit writes are still forwarded (nodes that have not
+   *     heard of the commit yet still send them to the old replicas), before old data is dropped
+   */
+  public record Settings(int batchBytes, int parallel, Duration retry, Duration forwardGrace) {}
+
+  /** Which new home replicas a partition's writes go to, for the partitions this node forwards. */
+  private record Forwarding(Ring ring, List<List<String>> targets, long untilNanos) {}
+
+  private final String self;
+  private final Gossiper gossiper;
+  private final LocalReplica local;
+  private final Source source;
+  private final ReplicaDirectory peers;
+  private final Predicate<String> isUp;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final Settings settings;
+  private final TransferProgress progress;
+  private final Set<Handover> running = new HashSet<>();
+  private final AtomicLong keysReceived = new AtomicLong();
+  private final AtomicLong keysForwarded = new AtomicLong();
+  private volatile Forwarding forwarding;
+  private boolean stopped;
+
+  public Transfers(String self, Gossiper gossiper, LocalReplica local, Source source,
+      ReplicaDirectory peers, Predicate<String> isUp, Scheduler scheduler, Clock clock,
+      Settings settings) {
+    this.self = self;
+    this.gossiper = gossiper;
+    this.local = local;
+    this.source = source;
+    this.peers = peers;
+    this.isUp = isUp;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.settings = settings;
+    this.progress = new TransferProgress(local.store().engine());
+  }
+
+  /** Starts: forwards for a change already pending, resumes its handovers, checks regularly. */
+  public void start() {
+    gossiper.addListener(this);
+    ClusterState s = gossiper.state();
+    if (!s.settled()) {
+      forwarding = forwardingFor(s.ring(), s.next(), Long.MAX_VALUE);
+    }
+    local.onWrite(this::written);
+    scheduler.execute(this::tick);
+  }
+
+  public synchronized void stop() {
+    stopped = true;
+  }
+
+  /** Objects received by handovers since start. */
+  public long keysReceived() {
+    return keysReceived.get();
+  }
+
+  /** Writes forwarded to new home replicas since start. */
+  public long keysForwarded() {
+    return keysForwarded.get();
+  }
+
+  @Override
+  public void changed(ClusterState before, ClusterState after) {
+    if (!after.settled()) {
+      if (before.next() == null || !before.next().equals(after.next())) {
+        forwarding = forwardingFor(after.ring(), after.next(), Long.MAX_VALUE);
+      }
+      scheduler.execute(this::pump);
+    } else if (before.next() != null && after.ring().equals(before.next())) {
+      long until = clock.monotonicNanos() + settings.forwardGrace().toNanos();
+      forwarding = forwardingFor(before.ring(), after.ring(), until);
+      Ring old = before.ring();
+      Ring now = after.ring();
+      scheduler.schedule(settings.forwardGrace(), () -> dropMoved(old, now));
+    }
+  }
+
+  private Forwarding forwardingFor(Ring from, Ring to, long untilNanos) {
+    List<List<String>> targets = new ArrayList<>(from.partitionCount());
+    boolean any = false;
+    for (int p = 0; p < from.partitionCount(); p++) {
+      List<String> before = ClusterState.homes(from, p);
+      List<String> add = new ArrayList<>();
+      if (before.contains(self)) {
+        for (String node : ClusterState.homes(to, p)) {
+          if (!before.contains(node)) {
+            add.add(node);
+          }
+        }
+      }
+      any |= !add.isEmpty();
+      targets.add(add.isEmpty() ? null : List.copyOf(add));
+    }
+    return any ? new Forwarding(from, targets, untilNanos) : null;
+  }
+
+  /** After a write to this node's data: forward it to the partition's new home replicas. */
+  private void written(byte[] key, VersionedObject stored) {
+    Forwarding f = forwarding;
+    if (f == null) {
+      return;
+    }
+    if (f.untilNanos != Long.MAX_VALUE && clock.monotonicNanos() > f.untilNanos) {
+      forwarding = null;
+      return;
+    }
+    List<String> to = f.targets.get(f.ring.partitionOf(key));
+    if (to == null) {
+      return;
+    }
+    for (String node : to) {
+      keysForwarded.incrementAndGet();
+      peers.peer(node).merge(key, stored).exceptionally(e -> {
+        // Kept as a hint: handoff delivers it when the node answers again.
+        local.hint(key, stored, node);
+        return null;
+      });
+    }
+  }
+
+  private void tick() {
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+    }
+    pump();
+    scheduler.schedule(settings.retry(), this::tick);
+  }
+
+  /** Starts the handovers this node still has to receive, up to the parallel limit. */
+  private void pump() {
+    ClusterState s = gossiper.state();
+    if (s.settled()) {
+      return;
+    }
+    long version = s.next().version();
+    List<Handover> start = new ArrayList<>();
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      for (Handover h : s.remaining()) {
+        if (running.size() + start.size() >= settings.parallel()) {
+          break;
+        }
+        if (h.node().equals(self) && !running.contains(h)) {
+          start.add(h);
+        }
+      }
+      running.addAll(start);
+    }
+    for (Handover h : start) {
+      List<String> sources = s.sources(h, node -> node.equals(self) || isUp.test(node));
+      if (sources.isEmpty()) {
+        log.warn("node {}: no reachable replica to receive partition {} from (home replicas: {});"
+            + " retrying in {}", self, h.partition(), ClusterState.homes(s.ring(), h.partition()),
+            settings.retry());
+        finished(h);
+        continue;
+      }
+      receive(h, sources, 0, version).whenComplete((ok, failure) -> {
+        finished(h);
+        if (failure != null) {
+          log.info("node {}: receiving partition {} failed, will retry: {}", self, h.partition(),
+              failure.toString());
+          return;
+        }
+        ClusterState after = gossiper.update(st -> st.next() != null
+            && st.next().version() == version ? st.withDone(Set.of(h)).commitIfComplete() : st);
+        log.info("node {}: received partition {} from {} ({} of {} handovers of ring v{} done)",
+            self, h.partition(), sources, after.settled() ? "all" : after.done().size(),
+            after.settled() ? "all" : after.needed().size(), version);
+        scheduler.execute(this::pump);
+      });
+    }
+  }
+
+  private synchronized void finished(Handover h) {
+    running.remove(h);
+  }
+
+  /** Pulls the partition from each source in turn. */
+  private CompletableFuture<Void> receive(Handover h, List<String> sources, int index,
+      long version) {
+    if (index == sources.size()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    String from = sources.get(index);
+    String id = TransferProgress.id(version, h.partition(), from);
+    return CompletableFuture.supplyAsync(() -> progress.load(id), local.storageExecutor())
+        .thenCompose(after -> after == TransferProgress.DONE
+            ? CompletableFuture.<Void>completedFuture(null)
+            : pull(h.partition(), from, after == null ? new byte[0] : after, version, id))
+        .thenCompose(v -> receive(h, sources, index + 1, version));
+  }
+
+  private CompletableFuture<Void> pull(int partition, String from, byte[] after, long version,
+      String id) {
+    return source.fetch(from, partition, after, settings.batchBytes(), version)
+        .thenComposeAsync(batch -> {
+          VersionedStore store = local.store();
+          byte[] last = after;
+          for (Entry e : batch.entries()) {
+            store.merge(e.key(), e.object());
+            last = e.key();
+          }
+          keysReceived.addAndGet(batch.entries().size());
+          progress.save(id, batch.done() ? TransferProgress.DONE : last);
+          if (batch.done()) {
+            return CompletableFuture.completedFuture(null);
+          }
+          if (batch.entries().isEmpty()) {
+            return CompletableFuture.failedFuture(
+                KvException.unavailable("empty batch from " + from + " that is not the last"));
+          }
+          return pull(partition, from, last, version, id);
+        }, local.storageExecutor());
+  }
+
+  /**
+   * Serves a batch of a partition to a node receiving it (runs on the storage executor). Only for
+   * a ring change this node knows of, so that it forwards later writes to the receiver.
+   */
+  public CompletableFuture<Batch> serve(int partition, byte[] afterKey, int maxBytes,
+      long pendingRingVersion) {
+    ClusterState s = gossiper.state();
+    boolean known = (s.next() != null && s.next().version() == pendingRingVersion)
+        || s.ring().version() >= pendingRingVersion;
+    if (!known) {
+      return CompletableFuture.failedFuture(new KvException(KvException.Code.FAILED_PRECONDITION,
+          "node " + self + " does not know ring v" + pendingRingVersion + " yet (it has v"
+              + s.target().version() + "); retry after gossip"));
+    }
+    Ring ring = s.ring();
+    if (partition < 0 || partition >= ring.partitionCount()) {
+      return CompletableFuture.failedFuture(KvException.invalid(
+          "partition: " + partition + " is not in [0, " + ring.partitionCount() + ")"));
+    }
+    int max = Math.max(1, Math.min(maxBytes, 16 << 20));
+    return CompletableFuture.supplyAsync(
+        () -> PartitionScan.batch(local.store(), ring, partition, afterKey, max),
+        local.storageExecutor());
+  }
+
+  /** Drops what this node stopped holding in a committed change, if the ring is still that. */
+  private void dropMoved(Ring old, Ring now) {
+    ClusterState s = gossiper.state();
+    if (!s.settled() || !s.ring().equals(now)) {
+      log.info("node {}: ring changed again since v{}; keeping old partitions for now", self,
+          now.version());
+      return;
+    }
+    forwarding = null;
+    List<Integer> drop = new ArrayList<>();
+    for (int p = 0; p < old.partitionCount(); p++) {
+      if (ClusterState.homes(old, p).contains(self)
+          && !ClusterState.homes(now, p).contains(self)) {
+        drop.add(p);
+      }
+    }
+    if (drop.isEmpty()) {
+      return;
+    }
+    local.storageExecutor().execute(() -> {
+      long keys = 0;
+      for (int p : drop) {
+        keys += PartitionScan.drop(local.store(), now, p);
+      }
+      log.info("node {}: dropped {} keys of {} partitions it no longer holds in ring v{}", self,
+          keys, drop.size(), now.version());
+    });
+  }
+}
