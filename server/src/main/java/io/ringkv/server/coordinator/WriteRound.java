@@ -1,5 +1,8 @@
 package io.ringkv.server.coordinator;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.ringkv.env.Scheduler;
 import io.ringkv.server.replica.Replica;
 import io.ringkv.version.VersionedObject;
@@ -47,17 +50,30 @@ final class WriteRound {
     this.timer = scheduler.schedule(timeout, this::deadline);
   }
 
-  /** Sends to every target but {@code self}, whose copy is already stored. */
+  /**
+   * Sends to every target but {@code self}, whose copy is already stored. A home replica that is
+   * down with no fallback standing in for it (a cluster of N nodes) gets its copy as a hint kept
+   * by the coordinator, delivered by handoff when it is back.
+   */
   CompletableFuture<byte[]> start(String self) {
+    List<String> uncovered = new ArrayList<>();
+    for (String home : targets.home()) {
+      if (!targets.nodes().contains(home) && !targets.standsInFor().containsValue(home)) {
+        uncovered.add(home);
+      }
+    }
     synchronized (this) {
       this.self = self;
       acked = 1;
-      outstanding = targets.nodes().size() - 1;
+      outstanding = targets.nodes().size() - 1 + uncovered.size();
     }
     for (String node : targets.nodes()) {
       if (!node.equals(self)) {
         send(node, targets.isHome(node) ? null : targets.standsInFor().get(node));
       }
+    }
+    for (String home : uncovered) {
+      send(self, home);
     }
     synchronized (this) {
       decide();

@@ -302,19 +302,22 @@ public final class Transfers implements Gossiper.Listener {
         local.storageExecutor());
   }
 
-  /** Drops what this node stopped holding in a committed change, if the ring is still that. */
+  /**
+   * Drops every partition this node is not a home replica of in the committed ring, if that ring
+   * is still in effect and settled (a later change reschedules this after its own commit). Covers
+   * what earlier changes moved away too.
+   */
   private void dropMoved(Ring old, Ring now) {
     ClusterState s = gossiper.state();
     if (!s.settled() || !s.ring().equals(now)) {
-      log.info("node {}: ring changed again since v{}; keeping old partitions for now", self,
-          now.version());
+      log.info("node {}: ring changed again since v{}; dropping moved data after that change",
+          self, now.version());
       return;
     }
     forwarding = null;
     List<Integer> drop = new ArrayList<>();
-    for (int p = 0; p < old.partitionCount(); p++) {
-      if (ClusterState.homes(old, p).contains(self)
-          && !ClusterState.homes(now, p).contains(self)) {
+    for (int p = 0; p < now.partitionCount(); p++) {
+      if (!ClusterState.homes(now, p).contains(self)) {
         drop.add(p);
       }
     }
@@ -326,8 +329,10 @@ public final class Transfers implements Gossiper.Listener {
       for (int p : drop) {
         keys += PartitionScan.drop(local.store(), now, p);
       }
-      log.info("node {}: dropped {} keys of {} partitions it no longer holds in ring v{}", self,
-          keys, drop.size(), now.version());
+      if (keys > 0) {
+        log.info("node {}: dropped {} keys of partitions it no longer holds in ring v{}", self,
+            keys, now.version());
+      }
     });
   }
 }
