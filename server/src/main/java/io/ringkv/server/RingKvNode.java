@@ -166,9 +166,20 @@ public final class RingKvNode implements AutoCloseable {
       NodeConfig.Handoff h = config.handoff();
       this.handoff = new HintedHandoff(self, localReplica, monitored, detector::isUp,
           node -> gossiper.state().involved().contains(node),
+          // Where a key's data lives: its home replicas, and during a ring change its new ones.
           key -> {
-            List<String> pref = ring.get().preferenceList(key);
-            return pref.subList(0, Math.min(settings.n(), pref.size()));
+            ClusterState st = gossiper.state();
+            List<String> homes = ClusterState.homes(st.ring(), st.ring().partitionOf(key));
+            if (st.settled()) {
+              return homes;
+            }
+            List<String> all = new java.util.ArrayList<>(homes);
+            for (String node : ClusterState.homes(st.next(), st.next().partitionOf(key))) {
+              if (!all.contains(node)) {
+                all.add(node);
+              }
+            }
+            return all;
           },
           scheduler, clock,
           new HintedHandoff.Settings(Duration.ofMillis(h.intervalMillis()), h.batchSize(),

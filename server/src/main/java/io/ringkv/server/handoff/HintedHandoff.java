@@ -198,13 +198,17 @@ public final class HintedHandoff {
     return !member || isUp.test(node);
   }
 
-  /** To the node itself, or, for a node no longer in the cluster, to every home replica of the key. */
+  /**
+   * To the node itself while it is still a home replica of the key; otherwise (it left, or a ring
+   * change moved the key away from it) to every home replica of the key, where the data lives now.
+   */
   private CompletableFuture<Void> deliver(Hint h, boolean member) {
-    if (member) {
+    List<String> homes = homeReplicas.apply(h.key());
+    if (member && homes.contains(h.node())) {
       return replica(h.node()).merge(h.key(), h.object());
     }
     List<CompletableFuture<Void>> all = new ArrayList<>();
-    for (String home : homeReplicas.apply(h.key())) {
+    for (String home : homes) {
       all.add(replica(home).merge(h.key(), h.object()));
     }
     return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
