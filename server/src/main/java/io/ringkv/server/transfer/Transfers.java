@@ -248,9 +248,16 @@ public final class Transfers implements Gossiper.Listener {
     String from = sources.get(index);
     String id = TransferProgress.id(version, h.partition(), from);
     return CompletableFuture.supplyAsync(() -> progress.load(id), local.storageExecutor())
-        .thenCompose(after -> after == TransferProgress.DONE
-            ? CompletableFuture.<Void>completedFuture(null)
-            : pull(h.partition(), from, after == null ? new byte[0] : after, version, id))
+        .thenCompose(after -> {
+          if (after == TransferProgress.DONE) {
+            return CompletableFuture.<Void>completedFuture(null);
+          }
+          if (after != null) {
+            log.info("node {}: resuming partition {} from {} after the last key it stored",
+                self, h.partition(), from);
+          }
+          return pull(h.partition(), from, after == null ? new byte[0] : after, version, id);
+        })
         .thenCompose(v -> receive(h, sources, index + 1, version));
   }
 
