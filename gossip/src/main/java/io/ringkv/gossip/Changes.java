@@ -84,8 +84,9 @@ public final class Changes {
 
   private static ClusterState changed(
       ClusterState s, String author, SortedMap<String, Member> members, Ring next) {
-    boolean same = next.owners().equals(s.ring().owners())
-        && next.weights().equals(s.ring().weights());
+    // Back to the members of the ring in effect (a join cancelled before it completed): keep
+    // that ring rather than a re-claimed copy of it, so nothing moves.
+    boolean same = next.weights().equals(s.ring().weights());
     if (same) {
       // Nothing moves (e.g. a joining node dropped again): settle the member states at once.
       return new ClusterState(s.clusterName(), s.clusterId(), s.version() + 1, author,
