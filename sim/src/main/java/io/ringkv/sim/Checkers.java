@@ -33,6 +33,8 @@ final class Checkers {
     out.addAll(siblingsBounded(s, h, f));
     out.addAll(causal.staleReads());
     out.addAll(causal.ackedByW());
+    out.addAll(causal.handedOff());
+    out.addAll(hintsDelivered(h));
     return out;
   }
 
@@ -180,6 +182,31 @@ final class Checkers {
       }
     }
     return true; // its last write: counted among the writers
+  }
+
+  /**
+   * 9. A hint is deleted only once it is delivered ({@code hint dropped}): when a node deletes
+   * a hint, the data of the node it was meant for already holds the hint's versions (its context
+   * descends from the hint's). Handoff deletes a hint only after that node acknowledged the
+   * merge, and an acknowledged merge survives a crash; only a disk lost by the target after the
+   * hint was last written excuses it (the acknowledgement may predate the loss).
+   */
+  static List<String> hintsDelivered(History h) {
+    List<String> out = new ArrayList<>();
+    for (History.HintDrop d : h.hintDrops) {
+      boolean excused = false;
+      for (History.DiskLoss loss : h.diskLosses) {
+        if (loss.node().equals(d.target()) && loss.nanos() >= d.writtenNanos()) {
+          excused = true;
+        }
+      }
+      if (!excused) {
+        add(out, "hint dropped: " + d.holder() + " deleted its hint for " + d.target()
+            + " of key " + d.key() + " at " + d.deletedNanos() / 1_000_000.0 + " ms, " + d.hint()
+            + ", while " + d.target() + "'s data held " + d.there() + ", which lacks some of it");
+      }
+    }
+    return out;
   }
 
   private static void add(List<String> out, String failure) {

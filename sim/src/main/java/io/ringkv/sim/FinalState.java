@@ -11,6 +11,9 @@ import java.util.Map;
  * @param merged per key, what the final get with r = N answered (absent if it failed)
  * @param readErrors per key, why the final get failed
  * @param stored per key, per home replica, the object in that replica's store
+ * @param handedOff per key, per home replica, the object in that replica's store once the
+ *     cluster had healed and handed every hint off, before the healing reads repaired anything
+ *     (empty if it did not heal)
  * @param hintsLeft one entry per node whose hint space is not empty
  * @param rings per node, the ring it routes by
  * @param unhealed what still stood in the way when the heal phase gave up (empty: healed)
@@ -19,6 +22,7 @@ record FinalState(
     Map<String, VersionedObject> merged,
     Map<String, String> readErrors,
     Map<String, Map<String, VersionedObject>> stored,
+    Map<String, Map<String, VersionedObject>> handedOff,
     List<String> hintsLeft,
     Map<String, Ring> rings,
     List<String> unhealed) {}

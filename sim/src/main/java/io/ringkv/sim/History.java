@@ -15,10 +15,25 @@ final class History {
   /** A disk loss: the node's data was gone from this step on. */
   record DiskLoss(String node, long step, long nanos) {}
 
+  /**
+   * A hint deleted while its target's data did not hold it.
+   *
+   * @param holder the node that deleted the hint
+   * @param target the node the hint was meant for
+   * @param hint what the hint held
+   * @param there what the target's data held at that moment
+   * @param writtenNanos when the hint was last written
+   * @param deletedNanos when it was deleted
+   */
+  record HintDrop(String holder, String target, String key,
+      io.ringkv.version.VersionedObject hint, io.ringkv.version.VersionedObject there,
+      long writtenNanos, long deletedNanos) {}
+
   final List<GetOp> gets = new ArrayList<>();
   final List<PutOp> puts = new ArrayList<>();
   final List<String> internalErrors = new ArrayList<>();
   final List<DiskLoss> diskLosses = new ArrayList<>();
+  final List<HintDrop> hintDrops = new ArrayList<>();
   private final Map<String, PutOp> putsByValue = new TreeMap<>();
   /** Per value (unique to a put), the dots of every write event that stored it. */
   private final Map<String, java.util.TreeSet<io.ringkv.version.Dot>> dotsByValue = new TreeMap<>();
@@ -63,6 +78,10 @@ final class History {
 
   void internalError(String where, Throwable t) {
     internalErrors.add(where + ": " + t);
+  }
+
+  void hintDropped(HintDrop drop) {
+    hintDrops.add(drop);
   }
 
   void diskLoss(String node, long nanos) {

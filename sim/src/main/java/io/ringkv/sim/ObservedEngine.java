@@ -9,13 +9,20 @@ import io.ringkv.version.Sibling;
 import io.ringkv.version.VersionCodec;
 import io.ringkv.version.VersionedObject;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * A node's disk with the simulator watching: every object written to the data or hint space is
  * decoded and its siblings reported to the {@link History}, which so learns the dot of every
  * write any node ever made (the checkers need the dot of a put whose acknowledgement does not
  * name its coordinator, and of a write coordinated twice), and the event log shows every store.
- * Passes everything through unchanged.
+ * It also watches hints being deleted: a hint may only go once the node it was meant for holds
+ * its versions in its data (handoff delivered it), and each deletion that breaks this is reported
+ * to the history for checker 9. Passes everything through unchanged.
  */
 final class ObservedEngine implements StorageEngine {
 
@@ -23,12 +30,23 @@ final class ObservedEngine implements StorageEngine {
   private final String node;
   private final History history;
   private final EventLog log;
+  private final LongSupplier nowNanos;
+  private final Function<String, StorageEngine> disks;
+  /** Per hint entry (hex of its key) on this disk, when it was last written. */
+  private final Map<String, Long> hintWrittenNanos = new TreeMap<>();
 
-  ObservedEngine(StorageEngine real, String node, History history, EventLog log) {
+  /**
+   * @param nowNanos the simulated time
+   * @param disks the current disk of each node, to look at a hint's target when it is deleted
+   */
+  ObservedEngine(StorageEngine real, String node, History history, EventLog log,
+      LongSupplier nowNanos, Function<String, StorageEngine> disks) {
     this.real = real;
     this.node = node;
     this.history = history;
     this.log = log;
+    this.nowNanos = nowNanos;
+    this.disks = disks;
   }
 
   @Override
@@ -38,6 +56,15 @@ final class ObservedEngine implements StorageEngine {
 
   @Override
   public void write(WriteBatch batch, Durability durability) {
+    Map<String, HintStore.Hint> deletedHints = new TreeMap<>();
+    for (WriteBatch.Mutation m : batch.mutations()) {
+      if (m.isDelete() && m.space() == Space.HINTS) {
+        byte[] old = real.get(Space.HINTS, m.key());
+        if (old != null) {
+          deletedHints.put(HexFormat.of().formatHex(m.key()), HintStore.decodeEntry(m.key(), old));
+        }
+      }
+    }
     real.write(batch, durability);
     for (WriteBatch.Mutation m : batch.mutations()) {
       if (m.isDelete()) {
@@ -47,8 +74,25 @@ final class ObservedEngine implements StorageEngine {
         report(VersionedStore.userKey(m.key()), VersionCodec.decodeObject(m.value()), null);
       } else if (m.space() == Space.HINTS) {
         HintStore.Hint h = HintStore.decodeEntry(m.key(), m.value());
+        hintWrittenNanos.put(HexFormat.of().formatHex(m.key()), nowNanos.getAsLong());
         report(h.key(), h.object(), h.node());
       }
+    }
+    for (Map.Entry<String, HintStore.Hint> e : deletedHints.entrySet()) {
+      Long written = hintWrittenNanos.remove(e.getKey());
+      deleted(e.getValue(), written == null ? 0 : written);
+    }
+  }
+
+  /** A hint left this disk: its target's data must already hold what it held. */
+  private void deleted(HintStore.Hint h, long writtenNanos) {
+    String k = new String(h.key(), StandardCharsets.UTF_8);
+    log.add(() -> node + " deletes its hint for " + h.node() + " of " + k);
+    StorageEngine target = disks.apply(h.node());
+    VersionedObject there = target == null ? VersionedObject.EMPTY : Disks.data(target, h.key());
+    if (!there.context().descends(h.object().context())) {
+      history.hintDropped(new History.HintDrop(node, h.node(), k, h.object(), there,
+          writtenNanos, nowNanos.getAsLong()));
     }
   }
 

@@ -135,7 +135,8 @@ final class SimCluster {
               log.add(() -> self + " read repair of " + EventLog.utf8(key) + " on " + peer);
             });
     int n = scenario.settings().n();
-    HintedHandoff handoff = new HintedHandoff(self, local, monitored, detector::isUp,
+    HintedHandoff handoff = new HintedHandoff(self, local, wiring.handoff(self, monitored),
+        detector::isUp,
         member -> ring.nodes().contains(member),
         key -> ring.preferenceList(key).subList(0, Math.min(n, ring.preferenceList(key).size())),
         scheduler, node.clock, scenario.handoff());
@@ -214,6 +215,7 @@ final class SimCluster {
 
   /** A new empty disk, watched by the history, then wrapped as the wiring says. */
   private StorageEngine freshDisk(String id) {
-    return wiring.engine(id, new ObservedEngine(new InMemoryStorageEngine(), id, history, log));
+    return wiring.engine(id, new ObservedEngine(new InMemoryStorageEngine(), id, history, log,
+        queue::now, node -> nodes.containsKey(node) ? nodes.get(node).disk : null));
   }
 }

@@ -1,13 +1,14 @@
 package io.ringkv.sim;
 
 import io.ringkv.server.replica.Peer;
+import io.ringkv.server.replica.ReplicaDirectory;
 import io.ringkv.storage.StorageEngine;
 
 /**
  * Where a simulation may swap in a component: the real one by default. Tests wire deliberately
  * broken decorators here (a coordinator's view of a peer that acknowledges too early, a storage
- * engine that drops siblings) to prove the checkers catch them, without any flag in production
- * code.
+ * engine that drops siblings, a hinted handoff that deletes hints it never delivered) to prove
+ * the checkers catch them, without any flag in production code.
  */
 public interface Wiring {
 
@@ -24,6 +25,14 @@ public interface Wiring {
    * makes a new one).
    */
   default StorageEngine engine(String node, StorageEngine real) {
+    return real;
+  }
+
+  /**
+   * How the hinted handoff of {@code node} reaches the nodes it hands hints back to; {@code real}
+   * is the directory the node's coordinator uses too (monitored by its failure detector).
+   */
+  default ReplicaDirectory handoff(String node, ReplicaDirectory real) {
     return real;
   }
 }

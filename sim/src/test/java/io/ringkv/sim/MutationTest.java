@@ -27,6 +27,21 @@ class MutationTest {
     caught(new SiblingKeepingWiring(), "sibling explosion");
   }
 
+  @Test
+  void handoffThatDeletesHintsBeforeDeliveryIsCaught() throws Exception {
+    caught(new EarlyHintDeleteWiring(true), "under-replicated");
+  }
+
+  @Test
+  void handoffThatDeletesHintsBeforeDeliveryIsCaughtAsItHappens() throws Exception {
+    caught(new EarlyHintDeleteWiring(true), "hint dropped");
+  }
+
+  @Test
+  void handoffThatDeletesHintsWithoutDeliveringIsCaught() throws Exception {
+    caught(new EarlyHintDeleteWiring(false), "under-replicated");
+  }
+
   /** Runs the normal seeds in batches until one fails in the named checker. */
   private static void caught(Wiring broken, String checker) throws Exception {
     String name = broken.getClass().getSimpleName();
