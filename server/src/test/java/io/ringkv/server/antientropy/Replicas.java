@@ -59,6 +59,8 @@ final class Replicas {
   final Map<String, AntiEntropy> nodes = new TreeMap<>();
   /** How each node reaches each other; tests may wrap a peer (to cut it off mid-exchange). */
   final Map<String, Function<AntiEntropyPeer, AntiEntropyPeer>> wrap = new TreeMap<>();
+  /** Nodes every node's failure detector considers down. */
+  final java.util.Set<String> down = new java.util.TreeSet<>();
   final Ring ring;
 
   Replicas(int partitions, int leaves, Duration grace, String... ids) {
@@ -74,7 +76,7 @@ final class Replicas {
     for (String id : ids) {
       AntiEntropy.Settings settings = new AntiEntropy.Settings(true, Duration.ofHours(1),
           1_000_000_000, leaves, Duration.ofDays(7), grace, Duration.ofSeconds(30));
-      nodes.put(id, new AntiEntropy(id, stores.get(id), Runnable::run, () -> ring, n -> true,
+      nodes.put(id, new AntiEntropy(id, stores.get(id), Runnable::run, () -> ring, n -> !down.contains(n),
           peer -> wrap.getOrDefault(id + ">" + peer, p -> p).apply(nodes.get(peer)),
           INLINE, clock, settings, r -> { }));
     }
