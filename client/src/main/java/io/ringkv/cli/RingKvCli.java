@@ -135,7 +135,8 @@ public final class RingKvCli implements Callable<Integer> {
         .addSubcommand(new PutCommand(top))
         .addSubcommand(new DeleteCommand(top))
         .addSubcommand(new CommandLine(new AdminCommand())
-            .addSubcommand(new AdminCommand.Hints(top)));
+            .addSubcommand(new AdminCommand.Hints(top))
+            .addSubcommand(new AdminCommand.Repair(top)));
     commandLine.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     commandLine.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     commandLine.setParameterExceptionHandler(RingKvCli::usageError);

@@ -134,7 +134,11 @@ public final class ConfigLoader {
         new Handoff(s.integer("handoff.interval-ms"), s.integer("handoff.batch-size"),
             s.integer("handoff.max-keys-per-second"), s.integer("handoff.max-hint-mib"),
             s.integer("handoff.max-hint-age-ms")),
-        new NodeConfig.Metrics(s.integer("metrics.port")));
+        new NodeConfig.Metrics(s.integer("metrics.port")),
+        new NodeConfig.AntiEntropy(s.bool("anti-entropy.enabled"),
+            s.integer("anti-entropy.interval-ms"), s.integer("anti-entropy.max-keys-per-second"),
+            s.integer("anti-entropy.tree-leaves"), s.integer("anti-entropy.rebuild-interval-ms"),
+            s.integer("anti-entropy.tombstone-grace-ms"), s.integer("anti-entropy.rpc-timeout-ms")));
   }
 
   private static Map<String, Object> flatten(NodeConfig c) {
@@ -168,6 +172,13 @@ public final class ConfigLoader {
     m.put("handoff.max-hint-mib", c.handoff().maxHintMib());
     m.put("handoff.max-hint-age-ms", (int) c.handoff().maxHintAgeMillis());
     m.put("metrics.port", c.metrics().port());
+    m.put("anti-entropy.enabled", c.antiEntropy().enabled());
+    m.put("anti-entropy.interval-ms", c.antiEntropy().intervalMillis());
+    m.put("anti-entropy.max-keys-per-second", c.antiEntropy().maxKeysPerSecond());
+    m.put("anti-entropy.tree-leaves", c.antiEntropy().treeLeaves());
+    m.put("anti-entropy.rebuild-interval-ms", (int) c.antiEntropy().rebuildIntervalMillis());
+    m.put("anti-entropy.tombstone-grace-ms", (int) c.antiEntropy().tombstoneGraceMillis());
+    m.put("anti-entropy.rpc-timeout-ms", c.antiEntropy().rpcTimeoutMillis());
     return m;
   }
 

@@ -37,7 +37,9 @@ class ConfigLoaderTest {
         new Timeouts(5000, 2000, 100),
         new NodeConfig.FailureDetector(500, 8, 3),
         new NodeConfig.Handoff(1000, 64, 5000, 1024, 86_400_000L),
-        new NodeConfig.Metrics(0)));
+        new NodeConfig.Metrics(0),
+        new NodeConfig.AntiEntropy(true, 10_000, 1000, 1024, 604_800_000L, 172_800_000L,
+            10_000)));
     assertThat(config.clusterMembers()).containsExactly(new Member("node1", "127.0.0.1", 7070));
   }
 
@@ -53,7 +55,10 @@ class ConfigLoaderTest {
         "failure-detector.probe-interval-ms", "failure-detector.phi-threshold",
         "failure-detector.failures-to-suspect",
         "handoff.interval-ms", "handoff.batch-size", "handoff.max-keys-per-second",
-        "handoff.max-hint-mib", "handoff.max-hint-age-ms", "metrics.port");
+        "handoff.max-hint-mib", "handoff.max-hint-age-ms", "metrics.port",
+        "anti-entropy.enabled", "anti-entropy.interval-ms", "anti-entropy.max-keys-per-second",
+        "anti-entropy.tree-leaves", "anti-entropy.rebuild-interval-ms",
+        "anti-entropy.tombstone-grace-ms", "anti-entropy.rpc-timeout-ms");
   }
 
   @Test
@@ -156,6 +161,9 @@ class ConfigLoaderTest {
         handoff: {interval-ms: 2000, batch-size: 10, max-keys-per-second: 100, max-hint-mib: 64,
                   max-hint-age-ms: 3600000}
         metrics: {port: 9464}
+        anti-entropy: {enabled: false, interval-ms: 500, max-keys-per-second: 7, tree-leaves: 64,
+                       rebuild-interval-ms: 3600000, tombstone-grace-ms: 7200000,
+                       rpc-timeout-ms: 1500}
         """);
     NodeConfig config = ConfigLoader.load(file, Map.of());
 

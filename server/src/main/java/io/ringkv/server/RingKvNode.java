@@ -11,10 +11,13 @@ import io.ringkv.env.Clock;
 import io.ringkv.env.ExecutorScheduler;
 import io.ringkv.env.Scheduler;
 import io.ringkv.env.SystemClock;
+import io.ringkv.server.antientropy.AntiEntropy;
 import io.ringkv.server.coordinator.Coordinator;
 import io.ringkv.server.coordinator.CoordinatorSettings;
 import io.ringkv.ring.Ring;
 import io.ringkv.server.grpc.AdminService;
+import io.ringkv.server.grpc.AntiEntropyService;
+import io.ringkv.server.grpc.GrpcAntiEntropyPeers;
 import io.ringkv.server.grpc.ClusterService;
 import io.ringkv.server.grpc.GrpcPeers;
 import io.ringkv.server.grpc.KeyValueService;
@@ -71,6 +74,7 @@ public final class RingKvNode implements AutoCloseable {
   private final FailureDetector detector;
   private final NodeMetrics metrics;
   private final HintedHandoff handoff;
+  private final AntiEntropy antiEntropy;
   private boolean closed;
 
   private RingKvNode(NodeConfig config) throws IOException {
@@ -145,6 +149,14 @@ public final class RingKvNode implements AutoCloseable {
           new HintedHandoff.Settings(Duration.ofMillis(h.intervalMillis()), h.batchSize(),
               h.maxKeysPerSecond(), Duration.ofMillis(h.maxHintAgeMillis())));
       handoff.start();
+      // ---- anti-entropy (issue 7): Merkle trees per home partition, background exchanges
+      this.antiEntropy = new AntiEntropy(self, localReplica.store(), storageExecutor, ring::get,
+          detector::isUp, new GrpcAntiEntropyPeers(peers,
+              Duration.ofMillis(config.antiEntropy().rpcTimeoutMillis())),
+          scheduler, clock, antiEntropySettings(config), result -> { });
+      antiEntropy.start();
+      metrics.bindAntiEntropy(antiEntropy);
+      // ---- end anti-entropy
       metrics.bindHandoff(localReplica.hints(), handoff, ring.get().nodes());
       metrics.bindDetector(detector, ring.get().nodes());
       if (config.metrics().port() > 0) {
@@ -168,7 +180,8 @@ public final class RingKvNode implements AutoCloseable {
                   settings.n()))
               .addService(new ReplicaService(localReplica, coordinator))
               .addService(new AdminService(self, localReplica.hints(), handoff, detector::isUp,
-                  clock, storageExecutor))
+                  clock, storageExecutor, antiEntropy))
+              .addService(new AntiEntropyService(antiEntropy))
               .addService(health.getHealthService())
               .build()
               .start();
@@ -220,6 +233,15 @@ public final class RingKvNode implements AutoCloseable {
         Duration.ofMillis(t.readRepairWaitMillis()));
   }
 
+  /** The anti-entropy settings of a config (the lease covers a few exchange calls). */
+  static AntiEntropy.Settings antiEntropySettings(NodeConfig config) {
+    NodeConfig.AntiEntropy ae = config.antiEntropy();
+    return new AntiEntropy.Settings(ae.enabled(), Duration.ofMillis(ae.intervalMillis()),
+        ae.maxKeysPerSecond(), ae.treeLeaves(), Duration.ofMillis(ae.rebuildIntervalMillis()),
+        Duration.ofMillis(ae.tombstoneGraceMillis()),
+        Duration.ofMillis(3L * ae.rpcTimeoutMillis()));
+  }
+
   public NodeConfig config() {
     return config;
   }
@@ -255,6 +277,10 @@ public final class RingKvNode implements AutoCloseable {
     return localReplica;
   }
 
+  public AntiEntropy antiEntropy() {
+    return antiEntropy;
+  }
+
   /** Read repairs this node has sent as a coordinator. */
   public long readRepairs() {
     return metrics.readRepairs();
@@ -272,6 +298,7 @@ public final class RingKvNode implements AutoCloseable {
     closed = true;
     log.info("node {} shutting down", config.nodeId());
     handoff.stop();
+    antiEntropy.stop();
     detector.stop();
     server.shutdown();
     try {

@@ -176,6 +176,7 @@ public final class AntiEntropy implements AntiEntropyPeer {
         nextTick.cancel();
       }
     }
+    trees.stop();
     store.listen(null);
   }
 

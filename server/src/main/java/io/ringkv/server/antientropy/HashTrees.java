@@ -90,6 +90,7 @@ public final class HashTrees implements VersionedStore.ChangeListener {
   private final Duration rebuildAfter;
   private final Map<Integer, Slot> slots = new ConcurrentHashMap<>();
   private final AtomicBoolean buildRunning = new AtomicBoolean();
+  private volatile boolean stopped;
   private final AtomicLong builds = new AtomicLong();
 
   /** @param rebuildAfter a tree is rebuilt from storage once it is this old */
@@ -226,7 +227,7 @@ public final class HashTrees implements VersionedStore.ChangeListener {
    * next due one starts. Returns the partition, or -1 if nothing was started.
    */
   public int buildNext() {
-    if (buildRunning.get()) {
+    if (stopped || buildRunning.get()) {
       return -1;
     }
     Slot pick = null;
@@ -267,10 +268,15 @@ public final class HashTrees implements VersionedStore.ChangeListener {
     continueBuild(slot, tree, cursor);
   }
 
+  /** Starts no more builds and ends the one under way at its next chunk. */
+  public void stop() {
+    stopped = true;
+  }
+
   private void continueBuild(Slot slot, MerkleTree tree, Cursor cursor) {
     try {
       for (int n = 0; n < BUILD_CHUNK && cursor.hasNext(); n++) {
-        if (slot.dropped) {
+        if (slot.dropped || stopped) {
           cursor.close();
           endBuild(slot, null, null);
           return;
