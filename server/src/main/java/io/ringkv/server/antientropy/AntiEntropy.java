@@ -390,11 +390,15 @@ public final class AntiEntropy implements AntiEntropyPeer {
     } else {
       failed.incrementAndGet();
     }
-    if (r.keysRepaired() > 0 || r.outcome() == ExchangeResult.Outcome.FAILED) {
+    if (r.keysRepaired() > 0) {
       log.info("node {}: anti-entropy exchange of partition {} with {}: {}{}, {} of {} keys"
               + " compared differed, {} repaired, {} ms", self, r.partition(), r.peer(),
           r.outcome().name().toLowerCase(), r.detail().isEmpty() ? "" : " (" + r.detail() + ")",
           r.keysDiffering(), r.keysCompared(), r.keysRepaired(), r.durationMillis());
+    } else if (r.outcome() == ExchangeResult.Outcome.FAILED) {
+      // Usually a peer that just went away; counted in the metrics and the status.
+      log.debug("node {}: anti-entropy exchange of partition {} with {} failed: {}", self,
+          r.partition(), r.peer(), r.detail());
     }
     observer.accept(r);
   }
