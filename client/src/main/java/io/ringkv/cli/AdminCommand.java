@@ -3,10 +3,13 @@ package io.ringkv.cli;
 import io.ringkv.client.RingKvAdmin;
 import io.ringkv.client.RingKvAdmin.HeldHints;
 import io.ringkv.client.RingKvAdmin.HintsReport;
+import io.ringkv.client.RingKvAdmin.RepairReport;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -76,6 +79,87 @@ final class AdminCommand implements Callable<Integer> {
               h.keys(), h.bytes(), h.oldestAgeMillis() / 1000.0,
               h.reachable() ? "yes (handing off)" : "no"));
         }
+      }
+      return 0;
+    }
+  }
+
+  /** {@code ringkv admin repair}. */
+  @Command(
+      name = "repair",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Runs anti-entropy on the node (--node) now: exchanges of each partition it is a home"
+            + " replica of (or only --partition) with each other home replica (or only --peer),"
+            + " one after the other, and reports what each found and repaired. Waits until they"
+            + " are done: the default --timeout is 10 minutes here.",
+        "Exit code 3 if an exchange failed (what it synced stays synced; run it again)."})
+  static final class Repair implements Callable<Integer> {
+
+    /** Unless --timeout says otherwise: a whole node's repair takes a while. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+
+    private final RingKvCli top;
+
+    @Option(names = "--partition", paramLabel = "P",
+        description = "Only this partition (one the node is a home replica of).")
+    Integer partition;
+
+    @Option(names = "--peer", paramLabel = "NODE_ID",
+        description = "Only with this other home replica (a node id).")
+    String peer;
+
+    Repair(RingKvCli top) {
+      this.top = top;
+    }
+
+    @Override
+    public Integer call() {
+      RepairReport r;
+      Duration timeout = top.timeout() != null ? top.timeout() : DEFAULT_TIMEOUT;
+      try (RingKvAdmin admin = RingKvAdmin.connect(top.node(), timeout)) {
+        r = admin.repair(partition, peer);
+      }
+      long failed = r.exchanges().stream().filter(e -> e.outcome().equals("failed")).count();
+      if (top.json()) {
+        StringBuilder list = new StringBuilder("[");
+        for (RingKvAdmin.Exchange e : r.exchanges()) {
+          if (list.length() > 1) {
+            list.append(',');
+          }
+          list.append(Json.object().field("partition", e.partition()).field("peer", e.peer())
+              .field("outcome", e.outcome()).field("detail", e.detail())
+              .field("nodes_compared", e.nodesCompared())
+              .field("leaves_differing", e.leavesDiffering())
+              .field("keys_compared", e.keysCompared())
+              .field("keys_differing", e.keysDiffering())
+              .field("keys_repaired", e.keysRepaired())
+              .field("tombstones_purged", e.tombstonesPurged())
+              .field("duration_ms", e.durationMillis()).end());
+        }
+        top.println(Json.object().field("node", r.node()).field("keys_repaired", r.keysRepaired())
+            .field("failed", failed).raw("exchanges", list + "]").end());
+      } else {
+        long completed = r.exchanges().stream()
+            .filter(e -> e.outcome().equals("completed")).count();
+        top.println(String.format(Locale.ROOT,
+            "node %s: %d exchanges (%d completed, %d failed, %d skipped), %d keys repaired",
+            r.node(), r.exchanges().size(), completed, failed,
+            r.exchanges().size() - completed - failed, r.keysRepaired()));
+        if (!r.exchanges().isEmpty()) {
+          top.println(String.format(Locale.ROOT, "  %9s  %-16s %-9s %9s %9s %7s %8s  %s",
+              "partition", "peer", "outcome", "differing", "repaired", "purged", "time", ""));
+          for (RingKvAdmin.Exchange e : r.exchanges()) {
+            top.println(String.format(Locale.ROOT, "  %9d  %-16s %-9s %9d %9d %7d %6dms  %s",
+                e.partition(), e.peer(), e.outcome(), e.keysDiffering(), e.keysRepaired(),
+                e.tombstonesPurged(), e.durationMillis(), e.detail()).stripTrailing());
+          }
+        }
+      }
+      if (failed > 0) {
+        top.printlnErr("error: " + failed + " exchange" + (failed == 1 ? "" : "s")
+            + " failed; what they synced stays synced, run the repair again");
+        return RingKvCli.EXIT_SERVER;
       }
       return 0;
     }

@@ -140,7 +140,8 @@ public final class RingKvCli implements Callable<Integer> {
             .addSubcommand(new MembershipCommands.Leave(top))
             .addSubcommand(new MembershipCommands.Remove(top))
             .addSubcommand(new MembershipCommands.StatusCommand(top))
-            .addSubcommand(new MembershipCommands.RingCommand(top)));
+            .addSubcommand(new MembershipCommands.RingCommand(top))
+            .addSubcommand(new AdminCommand.Repair(top)));
     commandLine.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     commandLine.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     commandLine.setParameterExceptionHandler(RingKvCli::usageError);

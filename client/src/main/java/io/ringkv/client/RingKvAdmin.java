@@ -4,6 +4,11 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.ringkv.api.v1.AdminGrpc;
+import io.ringkv.api.v1.AntiEntropyStatusRequest;
+import io.ringkv.api.v1.AntiEntropyStatusResponse;
+import io.ringkv.api.v1.ExchangeReport;
+import io.ringkv.api.v1.RepairRequest;
+import io.ringkv.api.v1.RepairResponse;
 import io.ringkv.api.v1.HintsForNode;
 import io.ringkv.api.v1.HintsRequest;
 import io.ringkv.api.v1.HintsResponse;
@@ -62,6 +67,30 @@ public final class RingKvAdmin implements AutoCloseable {
       return out;
     }
   }
+
+  /**
+   * One anti-entropy exchange a repair ran: {@code outcome} is completed, failed (stopped part
+   * way; what it synced stays synced) or skipped; {@code detail} says why.
+   */
+  public record Exchange(int partition, String peer, String outcome, String detail,
+      long nodesCompared, long leavesDiffering, long keysCompared, long keysDiffering,
+      long keysRepaired, long tombstonesPurged, long durationMillis) {}
+
+  /** What {@code admin repair} did on a node. */
+  public record RepairReport(String node, List<Exchange> exchanges, long keysRepaired) {}
+
+  /**
+   * Anti-entropy of one partition a node is a home replica of; {@code lastExchangeAgeMillis} is
+   * -1 if it has not completed an exchange since the node started.
+   */
+  public record PartitionAntiEntropy(int partition, List<String> homeReplicas,
+      boolean treeReady, long lastExchangeAgeMillis, String lastPeer, long exchanges,
+      long keysRepaired) {}
+
+  /** A node's anti-entropy: per home partition, and totals since it started. */
+  public record AntiEntropyReport(String node, boolean enabled,
+      List<PartitionAntiEntropy> partitions, long exchangesCompleted, long exchangesFailed,
+      long keysRepaired, long tombstonesPurged, long treesBuilt, long treeBytes) {}
 
   private final ManagedChannel channel;
   private final Duration timeout;
@@ -160,6 +189,55 @@ public final class RingKvAdmin implements AutoCloseable {
           .toList();
       return new Change(r.getDryRun(), r.getRingVersion(), r.getPendingRingVersion(), moves,
           r.getDescription());
+    } catch (RuntimeException e) {
+      throw GrpcKeyValue.toException(e);
+    }
+  }
+
+  /**
+   * Runs anti-entropy exchanges on the node now and waits for them: of {@code partition} (null:
+   * every partition the node is a home replica of) with {@code peer} (null: each other home
+   * replica).
+   */
+  public RepairReport repair(Integer partition, String peer) {
+    try {
+      RepairRequest.Builder b = RepairRequest.newBuilder();
+      if (partition != null) {
+        b.setPartition(partition);
+      }
+      if (peer != null) {
+        b.setPeer(peer);
+      }
+      RepairResponse r = AdminGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS)
+          .repair(b.build());
+      List<Exchange> exchanges = r.getExchangesList().stream()
+          .map((ExchangeReport e) -> new Exchange(e.getPartition(), e.getPeer(), e.getOutcome(),
+              e.getDetail(), e.getNodesCompared(), e.getLeavesDiffering(), e.getKeysCompared(),
+              e.getKeysDiffering(), e.getKeysRepaired(), e.getTombstonesPurged(),
+              e.getDurationMs()))
+          .toList();
+      return new RepairReport(r.getNode(), exchanges, r.getKeysRepaired());
+    } catch (RuntimeException e) {
+      throw GrpcKeyValue.toException(e);
+    }
+  }
+
+  /** The node's anti-entropy: per partition it is a home replica of, the last exchange. */
+  public AntiEntropyReport antiEntropy() {
+    try {
+      AntiEntropyStatusResponse r = AdminGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS)
+          .antiEntropyStatus(AntiEntropyStatusRequest.getDefaultInstance());
+      List<PartitionAntiEntropy> parts = r.getPartitionsList().stream()
+          .map((io.ringkv.api.v1.PartitionAntiEntropy p) -> new PartitionAntiEntropy(
+              p.getPartition(), List.copyOf(p.getHomeReplicasList()), p.getTreeReady(),
+              p.hasLastExchangeAgeMs() ? p.getLastExchangeAgeMs() : -1, p.getLastPeer(),
+              p.getExchanges(), p.getKeysRepaired()))
+          .toList();
+      return new AntiEntropyReport(r.getNode(), r.getEnabled(), parts, r.getExchangesCompleted(),
+          r.getExchangesFailed(), r.getKeysRepaired(), r.getTombstonesPurged(),
+          r.getTreesBuilt(), r.getTreeBytes());
     } catch (RuntimeException e) {
       throw GrpcKeyValue.toException(e);
     }

@@ -137,7 +137,11 @@ public final class ConfigLoader {
         new NodeConfig.Membership(s.integer("membership.gossip-interval-ms"),
             s.integer("membership.transfer-batch-bytes"), s.integer("membership.transfer-parallel"),
             s.integer("membership.transfer-retry-ms"), s.integer("membership.forward-grace-ms")),
-        new NodeConfig.Metrics(s.integer("metrics.port")));
+        new NodeConfig.Metrics(s.integer("metrics.port")),
+        new NodeConfig.AntiEntropy(s.bool("anti-entropy.enabled"),
+            s.integer("anti-entropy.interval-ms"), s.integer("anti-entropy.max-keys-per-second"),
+            s.integer("anti-entropy.tree-leaves"), s.integer("anti-entropy.rebuild-interval-ms"),
+            s.integer("anti-entropy.tombstone-grace-ms"), s.integer("anti-entropy.rpc-timeout-ms")));
   }
 
   private static Map<String, Object> flatten(NodeConfig c) {
@@ -176,6 +180,13 @@ public final class ConfigLoader {
     m.put("membership.transfer-retry-ms", c.membership().transferRetryMillis());
     m.put("membership.forward-grace-ms", c.membership().forwardGraceMillis());
     m.put("metrics.port", c.metrics().port());
+    m.put("anti-entropy.enabled", c.antiEntropy().enabled());
+    m.put("anti-entropy.interval-ms", c.antiEntropy().intervalMillis());
+    m.put("anti-entropy.max-keys-per-second", c.antiEntropy().maxKeysPerSecond());
+    m.put("anti-entropy.tree-leaves", c.antiEntropy().treeLeaves());
+    m.put("anti-entropy.rebuild-interval-ms", (int) c.antiEntropy().rebuildIntervalMillis());
+    m.put("anti-entropy.tombstone-grace-ms", (int) c.antiEntropy().tombstoneGraceMillis());
+    m.put("anti-entropy.rpc-timeout-ms", c.antiEntropy().rpcTimeoutMillis());
     return m;
   }
 

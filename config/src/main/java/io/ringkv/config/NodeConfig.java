@@ -37,7 +37,8 @@ public record NodeConfig(
     FailureDetector failureDetector,
     Handoff handoff,
     Membership membership,
-    Metrics metrics) {
+    Metrics metrics,
+    AntiEntropy antiEntropy) {
 
   /** The ring's limit (re-striping a ring costs O(Q^2)). */
   public static final int MAX_PARTITIONS = 4096;
@@ -66,6 +67,12 @@ public record NodeConfig(
     Objects.requireNonNull(failureDetector, "failureDetector");
     Objects.requireNonNull(handoff, "handoff");
     Objects.requireNonNull(metrics, "metrics");
+    Objects.requireNonNull(antiEntropy, "antiEntropy");
+    check(antiEntropy.tombstoneGraceMillis() >= handoff.maxHintAgeMillis(),
+        "anti-entropy.tombstone-grace-ms", "must be at least handoff.max-hint-age-ms ("
+            + handoff.maxHintAgeMillis() + "), or a hint of a deleted value could outlive its"
+            + " tombstone, got " + antiEntropy.tombstoneGraceMillis(),
+        "handoff.max-hint-age-ms");
   }
 
   /**
@@ -174,6 +181,26 @@ public record NodeConfig(
   public record Metrics(int port) {
     public Metrics {
       check(port >= 0 && port <= 65535, "metrics.port", "must be between 0 and 65535, got " + port);
+    }
+  }
+
+  /** Merkle-tree anti-entropy between the home replicas of each partition. */
+  public record AntiEntropy(boolean enabled, int intervalMillis, int maxKeysPerSecond,
+      int treeLeaves, long rebuildIntervalMillis, long tombstoneGraceMillis, int rpcTimeoutMillis) {
+    public AntiEntropy {
+      check(intervalMillis >= 1, "anti-entropy.interval-ms",
+          "must be at least 1, got " + intervalMillis);
+      check(maxKeysPerSecond >= 1, "anti-entropy.max-keys-per-second",
+          "must be at least 1, got " + maxKeysPerSecond);
+      check(treeLeaves >= 1 && treeLeaves <= 1 << 20 && Integer.bitCount(treeLeaves) == 1,
+          "anti-entropy.tree-leaves",
+          "must be a power of two between 1 and 1048576, got " + treeLeaves);
+      check(rebuildIntervalMillis >= 1, "anti-entropy.rebuild-interval-ms",
+          "must be at least 1, got " + rebuildIntervalMillis);
+      check(tombstoneGraceMillis >= 1, "anti-entropy.tombstone-grace-ms",
+          "must be at least 1, got " + tombstoneGraceMillis);
+      check(rpcTimeoutMillis >= 1, "anti-entropy.rpc-timeout-ms",
+          "must be at least 1, got " + rpcTimeoutMillis);
     }
   }
 

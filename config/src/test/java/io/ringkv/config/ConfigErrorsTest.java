@@ -172,6 +172,23 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void antiEntropyRulesNameTheirKeys() throws IOException {
+    assertThat(loadError(null, Map.of("anti-entropy.tree-leaves", "1000")))
+        .hasMessage("config error in command line: anti-entropy.tree-leaves: must be a power of"
+            + " two between 1 and 1048576, got 1000");
+    assertThat(loadError(null, Map.of("anti-entropy.max-keys-per-second", "0")))
+        .hasMessageEndingWith("anti-entropy.max-keys-per-second: must be at least 1, got 0");
+    // The grace must outlast hints; raising the hint age in the file is what broke it.
+    Path file = write("handoff:\n  max-hint-age-ms: 200000000\n");
+    ConfigException e = loadError(file, Map.of());
+    assertThat(e.key()).isEqualTo("anti-entropy.tombstone-grace-ms");
+    assertThat(e.source()).isEqualTo(file.toString());
+    assertThat(e).hasMessageContaining("must be at least handoff.max-hint-age-ms (200000000)");
+    assertThat(ConfigLoader.load(null, Map.of("anti-entropy.enabled", "false")).antiEntropy()
+        .enabled()).isFalse();
+  }
+
+  @Test
   void partitionsMustBeAPowerOfTwo() {
     ConfigException e = loadError(null, Map.of("partitions", "100"));
 

@@ -38,7 +38,9 @@ class ConfigLoaderTest {
         new NodeConfig.FailureDetector(500, 8, 3),
         new NodeConfig.Handoff(1000, 64, 5000, 1024, 86_400_000L),
         new NodeConfig.Membership(1000, 1048576, 2, 2000, 30000),
-        new NodeConfig.Metrics(0)));
+        new NodeConfig.Metrics(0),
+        new NodeConfig.AntiEntropy(true, 10_000, 1000, 1024, 604_800_000L, 172_800_000L,
+            10_000)));
     assertThat(config.clusterMembers()).containsExactly(new Member("node1", "127.0.0.1", 7070));
   }
 
@@ -57,7 +59,10 @@ class ConfigLoaderTest {
         "handoff.max-hint-mib", "handoff.max-hint-age-ms",
         "membership.gossip-interval-ms", "membership.transfer-batch-bytes",
         "membership.transfer-parallel", "membership.transfer-retry-ms",
-        "membership.forward-grace-ms", "metrics.port");
+        "membership.forward-grace-ms", "metrics.port",
+        "anti-entropy.enabled", "anti-entropy.interval-ms", "anti-entropy.max-keys-per-second",
+        "anti-entropy.tree-leaves", "anti-entropy.rebuild-interval-ms",
+        "anti-entropy.tombstone-grace-ms", "anti-entropy.rpc-timeout-ms");
   }
 
   @Test
@@ -162,6 +167,9 @@ class ConfigLoaderTest {
         membership: {gossip-interval-ms: 500, transfer-batch-bytes: 65536, transfer-parallel: 4,
                      transfer-retry-ms: 100, forward-grace-ms: 0}
         metrics: {port: 9464}
+        anti-entropy: {enabled: false, interval-ms: 500, max-keys-per-second: 7, tree-leaves: 64,
+                       rebuild-interval-ms: 3600000, tombstone-grace-ms: 7200000,
+                       rpc-timeout-ms: 1500}
         """);
     NodeConfig config = ConfigLoader.load(file, Map.of());
 

@@ -23,10 +23,13 @@ import io.ringkv.env.Clock;
 import io.ringkv.env.ExecutorScheduler;
 import io.ringkv.env.Scheduler;
 import io.ringkv.env.SystemClock;
+import io.ringkv.server.antientropy.AntiEntropy;
 import io.ringkv.server.coordinator.Coordinator;
 import io.ringkv.server.coordinator.CoordinatorSettings;
 import io.ringkv.ring.Ring;
 import io.ringkv.server.grpc.AdminService;
+import io.ringkv.server.grpc.AntiEntropyService;
+import io.ringkv.server.grpc.GrpcAntiEntropyPeers;
 import io.ringkv.server.grpc.ClusterService;
 import io.ringkv.server.grpc.GrpcPeers;
 import io.ringkv.server.grpc.KeyValueService;
@@ -85,6 +88,7 @@ public final class RingKvNode implements AutoCloseable {
   private final GrpcMembership membershipClient;
   private volatile Gossiper gossiper;
   private final Transfers transfers;
+  private final AntiEntropy antiEntropy;
   private boolean closed;
 
   private RingKvNode(NodeConfig config) throws IOException {
@@ -189,6 +193,14 @@ public final class RingKvNode implements AutoCloseable {
           detector::isUp, scheduler, clock, new Transfers.Settings(mc.transferBatchBytes(),
               mc.transferParallel(), Duration.ofMillis(mc.transferRetryMillis()),
               Duration.ofMillis(mc.forwardGraceMillis())));
+      // ---- anti-entropy (issue 7): Merkle trees per home partition, background exchanges
+      this.antiEntropy = new AntiEntropy(self, localReplica.store(), storageExecutor, ring::get,
+          detector::isUp, new GrpcAntiEntropyPeers(peers,
+              Duration.ofMillis(config.antiEntropy().rpcTimeoutMillis())),
+          scheduler, clock, antiEntropySettings(config), result -> { });
+      antiEntropy.start();
+      metrics.bindAntiEntropy(antiEntropy);
+      // ---- end anti-entropy
       metrics.bindHandoff(localReplica.hints(), handoff, ring.get().nodes());
       metrics.bindDetector(detector, ring.get().nodes());
       if (config.metrics().port() > 0) {
@@ -206,9 +218,10 @@ public final class RingKvNode implements AutoCloseable {
               .addService(new ClusterService(ring::get, addressOf, settings.n()))
               .addService(new ReplicaService(localReplica, coordinator))
               .addService(new AdminService(self, localReplica.hints(), handoff, detector::isUp,
-                  clock, storageExecutor).withMembership(this::advertised, gossiper,
-                  membershipClient, engine, settings.requestTimeout()))
-              .addService(new MembershipService(gossiper, transfers, storageExecutor))
+                    clock, storageExecutor, antiEntropy).withMembership(this::advertised,
+                    gossiper, membershipClient, engine, settings.requestTimeout()))
+                .addService(new MembershipService(gossiper, transfers, storageExecutor))
+                .addService(new AntiEntropyService(antiEntropy))
               .addService(health.getHealthService())
               .build()
               .start();
@@ -268,6 +281,15 @@ public final class RingKvNode implements AutoCloseable {
         Duration.ofMillis(t.requestMillis()),
         Duration.ofMillis(t.replicaMillis()),
         Duration.ofMillis(t.readRepairWaitMillis()));
+  }
+
+  /** The anti-entropy settings of a config (the lease covers a few exchange calls). */
+  static AntiEntropy.Settings antiEntropySettings(NodeConfig config) {
+    NodeConfig.AntiEntropy ae = config.antiEntropy();
+    return new AntiEntropy.Settings(ae.enabled(), Duration.ofMillis(ae.intervalMillis()),
+        ae.maxKeysPerSecond(), ae.treeLeaves(), Duration.ofMillis(ae.rebuildIntervalMillis()),
+        Duration.ofMillis(ae.tombstoneGraceMillis()),
+        Duration.ofMillis(3L * ae.rpcTimeoutMillis()));
   }
 
   public NodeConfig config() {
@@ -361,6 +383,10 @@ public final class RingKvNode implements AutoCloseable {
     return localReplica;
   }
 
+  public AntiEntropy antiEntropy() {
+    return antiEntropy;
+  }
+
   /** Read repairs this node has sent as a coordinator. */
   public long readRepairs() {
     return metrics.readRepairs();
@@ -380,6 +406,7 @@ public final class RingKvNode implements AutoCloseable {
     gossiper.stop();
     transfers.stop();
     handoff.stop();
+    antiEntropy.stop();
     detector.stop();
     server.shutdown();
     try {

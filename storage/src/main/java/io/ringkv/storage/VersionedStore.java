@@ -5,6 +5,7 @@ import io.ringkv.version.VersionCodec;
 import io.ringkv.version.VersionedObject;
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.UnaryOperator;
 
 /**
@@ -15,12 +16,40 @@ import java.util.function.UnaryOperator;
  * <p>Objects are stored under {@code token(key) || key}, the 8-byte big-endian ring position
  * first, so that a partition (a contiguous token range) is a contiguous key range: anti-entropy
  * and data transfer scan partitions in order without an index.
+ *
+ * <p>A {@link ChangeListener} (anti-entropy's hash trees) hears of every change to the data, under
+ * the key's lock, together with the write: a {@link #scanAtomically} snapshot is taken between
+ * changes, never between a change and its notification, so a listener can build state from a
+ * snapshot and the changes after it without missing or double-counting one.
  */
 public final class VersionedStore {
+
+  /** Hears of every change to a stored object, in order per key. */
+  @FunctionalInterface
+  public interface ChangeListener {
+    /**
+     * Called after the write, with the key's lock held: must be quick and must not call back into
+     * the store.
+     *
+     * @param storageKey {@code token(key) || key}
+     * @param before the stored encoding before the change, or null if there was none
+     * @param after the stored encoding after it, or null if the key was removed
+     * @param object the object after the change ({@link VersionedObject#EMPTY} if removed)
+     */
+    void changed(byte[] storageKey, byte[] before, byte[] after, VersionedObject object);
+  }
+
+  private static final ChangeListener NOBODY = (k, b, a, o) -> { };
 
   private final StorageEngine engine;
   private final StorageEngine.Durability durability;
   private final KeyLocks locks = new KeyLocks();
+  /**
+   * Shared by every change (write and notification), exclusive while a consistent scan starts:
+   * a scan's snapshot then falls between changes.
+   */
+  private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+  private volatile ChangeListener listener = NOBODY;
 
   public VersionedStore(StorageEngine engine, StorageEngine.Durability durability) {
     this.engine = engine;
@@ -29,6 +58,37 @@ public final class VersionedStore {
 
   public StorageEngine engine() {
     return engine;
+  }
+
+  /** Sets the one listener of changes (null: none). */
+  public void listen(ChangeListener l) {
+    this.listener = l == null ? NOBODY : l;
+  }
+
+  /**
+   * A scan of the data between two storage keys (null: open) whose snapshot falls between changes;
+   * {@code atSnapshot} runs at that instant, with no change under way: every change is either in
+   * the snapshot or notified to listeners after {@code atSnapshot} returned.
+   */
+  public Cursor scanAtomically(byte[] fromInclusive, byte[] toExclusive, Runnable atSnapshot) {
+    gate.writeLock().lock();
+    try {
+      Cursor c = engine.scan(StorageEngine.Space.DATA, fromInclusive, toExclusive);
+      try {
+        atSnapshot.run();
+      } catch (RuntimeException | Error e) {
+        c.close();
+        throw e;
+      }
+      return c;
+    } finally {
+      gate.writeLock().unlock();
+    }
+  }
+
+  /** The stored encoding of {@code key}'s object, or null. */
+  public byte[] getRaw(byte[] key) {
+    return engine.get(StorageEngine.Space.DATA, storageKey(key));
   }
 
   /** The stored object, or {@link VersionedObject#EMPTY}. */
@@ -45,16 +105,50 @@ public final class VersionedStore {
     ReentrantLock lock = locks.lockFor(sk, 0);
     lock.lock();
     try {
-      VersionedObject current = decode(engine.get(StorageEngine.Space.DATA, sk));
+      byte[] before = engine.get(StorageEngine.Space.DATA, sk);
+      VersionedObject current = decode(before);
       VersionedObject next = change.apply(current);
       if (next != current && !next.equals(current)) {
-        engine.write(
-            new WriteBatch().put(StorageEngine.Space.DATA, sk, VersionCodec.encodeObject(next)),
-            durability);
+        byte[] after = VersionCodec.encodeObject(next);
+        change(sk, before, after, next,
+            new WriteBatch().put(StorageEngine.Space.DATA, sk, after));
       }
       return next;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Removes the key's object if it is still exactly {@code expected} (tombstone purge), atomically
+   * with the key's other changes. Returns whether it was removed.
+   */
+  public boolean removeIfUnchanged(byte[] key, VersionedObject expected) {
+    byte[] sk = storageKey(key);
+    ReentrantLock lock = locks.lockFor(sk, 0);
+    lock.lock();
+    try {
+      byte[] before = engine.get(StorageEngine.Space.DATA, sk);
+      if (before == null || !decode(before).equals(expected)) {
+        return false;
+      }
+      change(sk, before, null, VersionedObject.EMPTY,
+          new WriteBatch().delete(StorageEngine.Space.DATA, sk));
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Writes and notifies as one step with respect to {@link #scanAtomically}. */
+  private void change(byte[] sk, byte[] before, byte[] after, VersionedObject object,
+      WriteBatch batch) {
+    gate.readLock().lock();
+    try {
+      engine.write(batch, durability);
+      listener.changed(sk, before, after, object);
+    } finally {
+      gate.readLock().unlock();
     }
   }
 

@@ -84,4 +84,111 @@ class VersionedStoreTest {
       assertThat(engine.get(StorageEngine.Space.DATA, VersionedStore.storageKey(key))).isNull();
     }
   }
+
+  /**
+   * A listener that starts from a {@link VersionedStore#scanAtomically} snapshot taken while
+   * writers run, then applies every change notified after it, ends with exactly what is stored:
+   * no change falls between the snapshot and the notifications, none is counted twice.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"memory", "rocksdb"})
+  void snapshotPlusLaterChangesIsExactlyTheStore(String kind) throws Exception {
+    try (StorageEngine engine = engine(kind)) {
+      VersionedStore store = new VersionedStore(engine, StorageEngine.Durability.BUFFERED);
+      java.util.concurrent.ConcurrentHashMap<String, String> model =
+          new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.concurrent.ConcurrentLinkedQueue<String[]> changes =
+          new java.util.concurrent.ConcurrentLinkedQueue<>();
+      java.util.concurrent.atomic.AtomicBoolean recording =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      store.listen((sk, before, after, object) -> {
+        if (recording.get()) {
+          changes.add(new String[] {hex(sk), after == null ? null : hex(after)});
+        }
+      });
+      Actor actor = new Actor("n1", 1);
+      AtomicLong counter = new AtomicLong();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          go.await();
+          for (int i = 0; i < 3000; i++) {
+            byte[] key = ("k" + (i * 7 + thread) % 50).getBytes(StandardCharsets.UTF_8);
+            if (i % 11 == 0) {
+              VersionedObject seen = store.get(key);
+              store.removeIfUnchanged(key, seen);
+            } else {
+              long n = counter.incrementAndGet();
+              store.update(key, c -> c.write(c.context(), c.nextDot(actor, c.context(), n),
+                  ("v" + n).getBytes(StandardCharsets.UTF_8), n, 10));
+            }
+          }
+          return null;
+        }));
+      }
+      go.countDown();
+      while (counter.get() < 1000) {
+        Thread.onSpinWait(); // the snapshot must fall amid the writes
+      }
+      try (Cursor c = store.scanAtomically(null, null, () -> recording.set(true))) {
+        while (c.hasNext()) {
+          Cursor.Entry e = c.next();
+          model.put(hex(e.key()), hex(e.value()));
+        }
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      for (String[] change : changes) {
+        if (change[1] == null) {
+          model.remove(change[0]);
+        } else {
+          model.put(change[0], change[1]);
+        }
+      }
+      java.util.Map<String, String> actual = new java.util.TreeMap<>();
+      try (Cursor c = engine.scan(StorageEngine.Space.DATA, null, null)) {
+        while (c.hasNext()) {
+          Cursor.Entry e = c.next();
+          actual.put(hex(e.key()), hex(e.value()));
+        }
+      }
+      assertThat(changes).isNotEmpty();
+      assertThat(new java.util.TreeMap<>(model)).isEqualTo(actual);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"memory", "rocksdb"})
+  void removeIfUnchangedRemovesOnlyTheExpectedObject(String kind) {
+    try (StorageEngine engine = engine(kind)) {
+      VersionedStore store = new VersionedStore(engine, StorageEngine.Durability.BUFFERED);
+      List<byte[]> removed = new ArrayList<>();
+      store.listen((sk, before, after, object) -> {
+        if (after == null) {
+          removed.add(before);
+        }
+      });
+      byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+      Actor actor = new Actor("n1", 1);
+      VersionedObject one = store.update(key, c -> c.write(VersionVector.EMPTY,
+          c.nextDot(actor, VersionVector.EMPTY, 0), null, 1, 10));
+      VersionedObject two = store.update(key, c -> c.write(c.context(),
+          c.nextDot(actor, c.context(), 0), null, 2, 10));
+      assertThat(store.removeIfUnchanged(key, one)).isFalse();
+      assertThat(store.get(key)).isEqualTo(two);
+      assertThat(store.removeIfUnchanged(key, two)).isTrue();
+      assertThat(store.get(key)).isEqualTo(VersionedObject.EMPTY);
+      assertThat(removed).hasSize(1);
+      assertThat(store.removeIfUnchanged(key, two)).isFalse();
+    }
+  }
+
+  private static String hex(byte[] b) {
+    return java.util.HexFormat.of().formatHex(b);
+  }
 }

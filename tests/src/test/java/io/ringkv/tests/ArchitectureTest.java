@@ -24,6 +24,9 @@ class ArchitectureTest {
       "storage/src/main/java/io/ringkv/version",
       "server/src/main/java/io/ringkv/server/coordinator",
       "server/src/main/java/io/ringkv/server/replica",
+      "server/src/main/java/io/ringkv/server/liveness",
+      "server/src/main/java/io/ringkv/server/handoff",
+      "server/src/main/java/io/ringkv/server/antientropy",
       "gossip/src/main/java");
 
   private record Ban(Pattern pattern, String why) {}

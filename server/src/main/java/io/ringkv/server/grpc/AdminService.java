@@ -2,10 +2,15 @@ package io.ringkv.server.grpc;
 
 import io.grpc.stub.StreamObserver;
 import io.ringkv.api.v1.AdminGrpc;
+import io.ringkv.api.v1.AntiEntropyStatusRequest;
+import io.ringkv.api.v1.AntiEntropyStatusResponse;
+import io.ringkv.api.v1.RepairRequest;
+import io.ringkv.api.v1.RepairResponse;
 import io.ringkv.api.v1.HintsForNode;
 import io.ringkv.api.v1.HintsRequest;
 import io.ringkv.api.v1.HintsResponse;
 import io.ringkv.env.Clock;
+import io.ringkv.server.antientropy.AntiEntropy;
 import io.ringkv.server.handoff.HintedHandoff;
 import io.ringkv.storage.HintStore;
 import java.util.concurrent.CompletableFuture;
@@ -21,11 +26,19 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final Predicate<String> isUp;
   private final Clock clock;
   private final Executor storage;
+  private final AntiEntropyAdmin antiEntropy;
 
   private MembershipAdmin membership;
 
   public AdminService(String self, HintStore hints, HintedHandoff handoff,
       Predicate<String> isUp, Clock clock, Executor storage) {
+    this(self, hints, handoff, isUp, clock, storage, null);
+  }
+
+  /** @param antiEntropy the node's anti-entropy, or null if it runs none */
+  public AdminService(String self, HintStore hints, HintedHandoff handoff,
+      Predicate<String> isUp, Clock clock, Executor storage, AntiEntropy antiEntropy) {
+    this.antiEntropy = new AntiEntropyAdmin(self, antiEntropy);
     this.self = self;
     this.hints = hints;
     this.handoff = handoff;
@@ -91,5 +104,19 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   public void status(io.ringkv.api.v1.StatusRequest request,
       StreamObserver<io.ringkv.api.v1.StatusResponse> observer) {
     KeyValueService.reply(membership.status(), r -> r, observer);
+  }
+
+  // ---- anti-entropy (AntiEntropyAdmin) ------------------------------------------------------
+
+  @Override
+  public void repair(RepairRequest request, StreamObserver<RepairResponse> observer) {
+    KeyValueService.reply(antiEntropy.repair(request), r -> r, observer);
+  }
+
+  @Override
+  public void antiEntropyStatus(AntiEntropyStatusRequest request,
+      StreamObserver<AntiEntropyStatusResponse> observer) {
+    KeyValueService.reply(CompletableFuture.completedFuture(antiEntropy.status()), r -> r,
+        observer);
   }
 }

@@ -65,6 +65,14 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
     return peers.computeIfAbsent(nodeId, this::connect);
   }
 
+  /** The channel to a node, shared by every service that calls it (anti-entropy too). */
+  public ManagedChannel channel(String nodeId) {
+    if (closed) {
+      throw KvException.unavailable("node is shutting down");
+    }
+    return peers.computeIfAbsent(nodeId, this::connect).channel;
+  }
+
   private GrpcPeer connect(String nodeId) {
     String address = addressOf.apply(nodeId);
     if (address == null) {

@@ -2,8 +2,11 @@ package io.ringkv.server.metrics;
 
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -11,6 +14,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringkv.server.antientropy.AntiEntropy;
 import io.ringkv.server.handoff.HintedHandoff;
 import io.ringkv.server.liveness.FailureDetector;
 import io.ringkv.storage.HintStore;
@@ -20,6 +24,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
@@ -37,6 +43,8 @@ public final class NodeMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final Counter readRepairs;
   private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+  /** Run before every scrape: meters whose rows change (per partition) are refreshed then. */
+  private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
   private HttpServer http;
 
   public NodeMetrics(String nodeId) {
@@ -105,11 +113,58 @@ public final class NodeMetrics implements AutoCloseable {
     }
   }
 
+  /**
+   * Anti-entropy: exchanges by outcome, keys repaired, tombstones purged, trees built and their
+   * memory, the largest time since a home partition's last exchange, and per home partition the
+   * time since its last exchange and the keys it repaired (rows follow the ring at each scrape).
+   */
+  public void bindAntiEntropy(AntiEntropy ae) {
+    FunctionCounter.builder("ringkv.antientropy.exchanges", ae, AntiEntropy::exchangesCompleted)
+        .description("Anti-entropy exchanges this node ran, by outcome")
+        .tag("outcome", "completed").register(registry);
+    FunctionCounter.builder("ringkv.antientropy.exchanges", ae, AntiEntropy::exchangesFailed)
+        .description("Anti-entropy exchanges this node ran, by outcome")
+        .tag("outcome", "failed").register(registry);
+    FunctionCounter.builder("ringkv.antientropy.keys.repaired", ae, AntiEntropy::keysRepaired)
+        .description("Keys that differed between replicas and were synced by this node's"
+            + " exchanges").register(registry);
+    FunctionCounter.builder("ringkv.antientropy.tombstones.purged", ae,
+            AntiEntropy::tombstonesPurged)
+        .description("Tombstones purged (every home replica held them, grace passed)")
+        .register(registry);
+    FunctionCounter.builder("ringkv.antientropy.trees.built", ae, a -> a.trees().builds())
+        .description("Hash trees built from storage since start").register(registry);
+    Gauge.builder("ringkv.antientropy.tree.memory", ae, a -> a.trees().bytes())
+        .description("Memory held by the hash trees' hashes").baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("ringkv.antientropy.last.exchange.age.max", ae,
+            a -> a.oldestExchangeAgeMillis() / 1000.0)
+        .description("The longest time since a home partition's last completed exchange")
+        .baseUnit("seconds").register(registry);
+    MultiGauge age = MultiGauge.builder("ringkv.antientropy.partition.last.exchange.age")
+        .description("Time since the partition's last completed exchange (absent: none yet)")
+        .baseUnit("seconds").register(registry);
+    MultiGauge repaired = MultiGauge.builder("ringkv.antientropy.partition.keys.repaired")
+        .description("Keys repaired by this node's exchanges of the partition since start")
+        .register(registry);
+    beforeScrape.add(() -> {
+      List<AntiEntropy.PartitionStatus> parts = ae.status().partitions();
+      age.register(parts.stream().filter(p -> p.lastExchangeAgeMillis() >= 0)
+          .map(p -> MultiGauge.Row.of(Tags.of("partition", Integer.toString(p.partition())),
+              p.lastExchangeAgeMillis() / 1000.0))
+          .toList(), true);
+      repaired.register(parts.stream()
+          .map(p -> MultiGauge.Row.of(Tags.of("partition", Integer.toString(p.partition())),
+              p.keysRepaired()))
+          .toList(), true);
+    });
+  }
+
   /** Serves {@code /metrics} on {@code host:port}. */
   public void serve(String host, int port) throws IOException {
     http = HttpServer.create(new InetSocketAddress(host, port), 16);
     http.createContext("/metrics", exchange -> {
-      byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+      byte[] body = scrape().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
       exchange.sendResponseHeaders(200, body.length);
       try (OutputStream out = exchange.getResponseBody()) {
@@ -127,6 +182,7 @@ public final class NodeMetrics implements AutoCloseable {
 
   /** The whole registry in Prometheus text format. */
   public String scrape() {
+    beforeScrape.forEach(Runnable::run);
     return registry.scrape();
   }
 
