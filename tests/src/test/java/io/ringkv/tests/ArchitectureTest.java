@@ -27,6 +27,7 @@ class ArchitectureTest {
       "server/src/main/java/io/ringkv/server/liveness",
       "server/src/main/java/io/ringkv/server/handoff",
       "server/src/main/java/io/ringkv/server/antientropy",
+      "server/src/main/java/io/ringkv/server/transfer",
       "gossip/src/main/java");
 
   private record Ban(Pattern pattern, String why) {}
