@@ -41,14 +41,24 @@ final class MembershipCommands {
         + " nothing.")
     boolean dryRun;
 
+    @Option(names = "--weight", defaultValue = "1", paramLabel = "W",
+        description = "The node's weight: its share of partitions relative to the others"
+            + " (default 1).")
+    int weight;
+
+    @Spec CommandSpec spec;
+
     Join(RingKvCli top) {
       this.top = top;
     }
 
     @Override
     public Integer call() {
+      if (weight < 1) {
+        throw new ParameterException(spec.commandLine(), "--weight must be at least 1: " + weight);
+      }
       try (RingKvAdmin admin = RingKvAdmin.connect(top.node(), top.timeout())) {
-        print(top, admin.join(seed, dryRun));
+        print(top, admin.join(seed, dryRun, weight));
       }
       return 0;
     }
@@ -138,7 +148,7 @@ final class MembershipCommands {
           nodes.add(Json.object().field("id", n.id()).field("address", n.address())
               .field("state", n.state()).field("reachable", n.reachable())
               .field("share", round(n.share())).field("pending_share", round(n.pendingShare()))
-              .field("hints", n.hints()).end());
+              .field("hints", n.hints()).field("ring_version", n.ringVersion()).end());
         }
         top.println(Json.object().field("node", s.node()).field("cluster", s.cluster())
             .field("ring_version", s.ringVersion()).field("settled", s.settled())
@@ -152,12 +162,13 @@ final class MembershipCommands {
           s.cluster(), s.node(), s.ringVersion(), s.settled() ? "settled"
               : String.format(Locale.ROOT, "moving to ring v%d (%d of %d partition handovers"
                   + " done)", s.pendingRingVersion(), s.handoversDone(), s.handoversTotal())));
-      top.println(String.format(Locale.ROOT, "  %-16s %-22s %-8s %-9s %6s %8s %8s", "node",
-          "address", "state", "reachable", "share", "pending", "hints"));
+      top.println(String.format(Locale.ROOT, "  %-16s %-22s %-8s %-9s %6s %8s %8s %5s",
+          "node", "address", "state", "reachable", "share", "pending", "hints", "ring"));
       for (NodeInfo n : s.nodes()) {
-        top.println(String.format(Locale.ROOT, "  %-16s %-22s %-8s %-9s %5.1f%% %7.1f%% %8d",
+        top.println(String.format(Locale.ROOT, "  %-16s %-22s %-8s %-9s %5.1f%% %7.1f%% %8d %5s",
             n.id(), n.address(), n.state(), n.reachable() ? "yes" : "no", 100 * n.share(),
-            100 * n.pendingShare(), n.hints()));
+            100 * n.pendingShare(), n.hints(),
+            n.ringVersion() == 0 ? "?" : "v" + n.ringVersion()));
       }
       return 0;
     }

@@ -39,7 +39,7 @@ public final class RingKvAdmin implements AutoCloseable {
 
   /** One member as the asked node sees it. */
   public record NodeInfo(String id, String address, String state, boolean reachable,
-      double share, double pendingShare, long hints) {}
+      double share, double pendingShare, long hints, long ringVersion) {}
 
   /** The cluster as the asked node sees it. */
   public record Status(String node, String cluster, long ringVersion, boolean settled,
@@ -126,8 +126,13 @@ public final class RingKvAdmin implements AutoCloseable {
 
   /** Asks this (lone) node to join the cluster of the member at {@code seed}. */
   public Change join(String seed, boolean dryRun) {
+    return join(seed, dryRun, 1);
+  }
+
+  /** As {@link #join(String, boolean)}, with the node's weight in the ring (its share). */
+  public Change join(String seed, boolean dryRun, int weight) {
     return change(() -> stub().join(io.ringkv.api.v1.JoinRequest.newBuilder().setSeed(seed)
-        .setDryRun(dryRun).build()));
+        .setDryRun(dryRun).setWeight(weight).build()));
   }
 
   /** Asks this node to leave the cluster (decommission). */
@@ -149,7 +154,7 @@ public final class RingKvAdmin implements AutoCloseable {
           stub().status(io.ringkv.api.v1.StatusRequest.getDefaultInstance());
       List<NodeInfo> nodes = r.getNodesList().stream()
           .map(n -> new NodeInfo(n.getId(), n.getAddress(), n.getState(), n.getReachable(),
-              n.getShare(), n.getPendingShare(), n.getHints()))
+              n.getShare(), n.getPendingShare(), n.getHints(), n.getRingVersion()))
           .toList();
       return new Status(r.getNode(), r.getCluster(), r.getRingVersion(), r.getSettled(),
           r.getPendingRingVersion(), r.getHandoversTotal(), r.getHandoversDone(), nodes);

@@ -30,8 +30,11 @@ public final class Gossiper {
 
   private static final Logger log = LoggerFactory.getLogger(Gossiper.class);
 
-  /** A node's liveness counter: a new generation per start, a beat per gossip round. */
-  public record Heartbeat(long generation, long beat) {
+  /**
+   * A node's liveness counter: a new generation per start, a beat per gossip round; and the
+   * version of the ring the node served by when it beat (so any node can tell who lags).
+   */
+  public record Heartbeat(long generation, long beat, long ringVersion) {
     boolean newerThan(Heartbeat o) {
       return generation != o.generation ? generation > o.generation : beat > o.beat;
     }
@@ -112,7 +115,7 @@ public final class Gossiper {
     this.random = random;
     this.settings = settings;
     this.heard = heard;
-    heartbeats.put(self, new Heartbeat(generation, 0));
+    heartbeats.put(self, new Heartbeat(generation, 0, initial.ring().version()));
   }
 
   public String self() {
@@ -140,6 +143,11 @@ public final class Gossiper {
     if (timer != null) {
       timer.cancel();
     }
+  }
+
+  /** The latest heartbeat heard of each node (this node's own included). */
+  public synchronized Map<String, Heartbeat> heartbeats() {
+    return new TreeMap<>(heartbeats);
   }
 
   /** This node's digest to send. */
@@ -246,7 +254,7 @@ public final class Gossiper {
         return;
       }
       beat++;
-      heartbeats.put(self, new Heartbeat(generation, beat));
+      heartbeats.put(self, new Heartbeat(generation, beat, state.ring().version()));
       rounds++;
       target = partner();
       mine = digest();

@@ -203,6 +203,7 @@ public final class RingKvNode implements AutoCloseable {
       // ---- end anti-entropy
       metrics.bindHandoff(localReplica.hints(), handoff, ring.get().nodes());
       metrics.bindDetector(detector, ring.get().nodes());
+      metrics.bindMembership(gossiper, transfers);
       if (config.metrics().port() > 0) {
         metrics.serve(config.host(), config.metrics().port());
       }

@@ -91,7 +91,8 @@ class AdminCliTest {
     Run status = cli("--node", address("b"), "admin", "status", "--json");
     assertThat(status.exit()).as(status.err()).isZero();
     assertThat(status.out()).contains("\"cluster\":\"ringkv\"").contains("\"settled\":true")
-        .contains("\"id\":\"c\",\"address\":\"" + address("c") + "\",\"state\":\"normal\"");
+        .contains("\"id\":\"c\",\"address\":\"" + address("c") + "\",\"state\":\"normal\"")
+        .contains("\"ring_version\":" + a.ring().version());
     Run text = cli("--node", address("b"), "admin", "status");
     assertThat(text.out()).contains("settled").contains("normal");
 

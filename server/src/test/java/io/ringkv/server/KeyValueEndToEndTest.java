@@ -235,6 +235,9 @@ class KeyValueEndToEndTest {
         .contains("ringkv_requests_seconds_count{node=\"node1\",op=\"put\",outcome=\"ok\"} 1")
         .contains("op=\"put\",outcome=\"invalid_argument\"} 1")
         .contains("ringkv_hints_bytes")
+        .contains("ringkv_ring_version{node=\"node1\"} 1.0")
+        .contains("ringkv_transfer_handovers_remaining{node=\"node1\"} 0.0")
+        .contains("ringkv_transfer_keys_received_total")
         .contains("jvm_memory_used_bytes");
   }
 

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Data transfer survives SIGKILL: a joining node killed while it receives its partitions, and a
  * sending node killed while it streams them, are restarted; the transfer resumes where it stopped
- * (the receiver says so in its log) and completes; afterwards each node's RocksDB holds every key
- * it is a home replica of.
+ * (the receiver says so in its log) and completes; a node SIGKILLed for good is removed and its
+ * partitions rebuilt from the other replicas; afterwards each node's RocksDB holds every key it
+ * is a home replica of.
  */
 class TransferCrashIT {
 
@@ -143,6 +144,18 @@ class TransferCrashIT {
       killMidTransfer("n1");
       nodes.get("n1").start();
       awaitSettled(5);
+
+      // A node killed with SIGKILL for good is removed through another member: its partitions
+      // are rebuilt on their new home replicas from the others.
+      nodes.get("n3").kill();
+      nodes.remove("n3");
+      try (RingKvAdmin admin = RingKvAdmin.connect(nodes.get("n2").target(),
+          Duration.ofSeconds(10))) {
+        RingKvAdmin.Change removal = admin.remove("n3", false);
+        assertThat(removal.moves()).isNotEmpty()
+            .allSatisfy(m -> assertThat(m.to()).isNotEqualTo("n3"));
+      }
+      awaitSettled(4);
 
       RingKvAdmin.RingView ring;
       try (RingKvAdmin admin = RingKvAdmin.connect(nodes.get("n2").target(),

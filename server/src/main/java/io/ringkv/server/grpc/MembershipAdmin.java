@@ -164,6 +164,7 @@ final class MembershipAdmin {
         }
       }
       Map<String, Double> shares = s.shares();
+      Map<String, Gossiper.Heartbeat> beats = gossiper.heartbeats();
       StatusResponse.Builder b = StatusResponse.newBuilder().setNode(self)
           .setCluster(s.clusterName()).setRingVersion(s.ring().version())
           .setSettled(s.settled()).setPendingRingVersion(s.settled() ? 0 : s.next().version())
@@ -177,7 +178,9 @@ final class MembershipAdmin {
             .setShare(shares.getOrDefault(m.id(), 0.0))
             .setPendingShare(s.settled() ? shares.getOrDefault(m.id(), 0.0)
                 : pending.getOrDefault(m.id(), 0.0))
-            .setHints(h == null ? 0 : h.keys()));
+            .setHints(h == null ? 0 : h.keys())
+            .setRingVersion(m.id().equals(self) ? s.ring().version()
+                : beats.containsKey(m.id()) ? beats.get(m.id()).ringVersion() : 0));
       }
       return b.build();
     }, storage);

@@ -124,7 +124,8 @@ public final class MembershipCodec {
   public static Gossiper.Digest decode(GossipMessage m) {
     Map<String, Gossiper.Heartbeat> beats = new TreeMap<>();
     for (HeartbeatState h : m.getHeartbeatsList()) {
-      beats.put(h.getNode(), new Gossiper.Heartbeat(h.getGeneration(), h.getBeat()));
+      beats.put(h.getNode(),
+          new Gossiper.Heartbeat(h.getGeneration(), h.getBeat(), h.getRingVersion()));
     }
     return new Gossiper.Digest(decode(m.getState()), beats);
   }

@@ -3,6 +3,8 @@ package io.ringkv.server.metrics;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.ringkv.gossip.Gossiper;
+import io.ringkv.server.transfer.Transfers;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -47,6 +49,9 @@ public final class NodeMetrics implements AutoCloseable {
   private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
   private HttpServer http;
 
+  private volatile FailureDetector detector;
+  private volatile HintStore hintStore;
+
   public NodeMetrics(String nodeId) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("node", nodeId);
@@ -85,14 +90,8 @@ public final class NodeMetrics implements AutoCloseable {
 
   /** Gauges and counters of hinted handoff, per node hints are held for. */
   public void bindHandoff(HintStore hints, HintedHandoff handoff, Collection<String> nodes) {
-    for (String node : nodes) {
-      Gauge.builder("ringkv.hints.held", hints, h -> {
-            HintStore.Held held = h.held().get(node);
-            return held == null ? 0 : held.keys();
-          })
-          .description("Keys held as hints for a node that was down")
-          .tag("for", node).register(registry);
-    }
+    this.hintStore = hints;
+    nodes.forEach(this::hintGauge);
     Gauge.builder("ringkv.hints.bytes", hints,
             h -> h.held().values().stream().mapToLong(HintStore.Held::bytes).sum())
         .description("Bytes of the hint store").baseUnit("bytes").register(registry);
@@ -106,10 +105,58 @@ public final class NodeMetrics implements AutoCloseable {
 
   /** Whether this node considers each peer reachable (1) or not (0). */
   public void bindDetector(FailureDetector detector, Collection<String> nodes) {
-    for (String node : nodes) {
-      Gauge.builder("ringkv.peer.up", detector, d -> d.isUp(node) ? 1 : 0)
+    this.detector = detector;
+    nodes.forEach(this::peerGauge);
+  }
+
+  /**
+   * Membership: the ring version in effect, members, handovers of a pending ring change still to
+   * do, and the keys this node received and forwarded for ring changes. Per-node gauges follow
+   * the members as they join.
+   */
+  public void bindMembership(Gossiper gossiper, Transfers transfers) {
+    Gauge.builder("ringkv.ring.version", gossiper, g -> g.state().ring().version())
+        .description("Version of the ring this node serves by").register(registry);
+    Gauge.builder("ringkv.members", gossiper, g -> g.state().live().size())
+        .description("Members that are not removed, as this node knows them").register(registry);
+    Gauge.builder("ringkv.transfer.handovers.remaining", gossiper,
+            g -> g.state().remaining().size())
+        .description("Partition handovers of the pending ring change not done yet")
+        .register(registry);
+    FunctionCounter.builder("ringkv.transfer.keys.received", transfers, Transfers::keysReceived)
+        .description("Objects this node received as a new home replica").register(registry);
+    FunctionCounter.builder("ringkv.transfer.keys.forwarded", transfers,
+            Transfers::keysForwarded)
+        .description("Writes this node forwarded to a partition's new home replica")
+        .register(registry);
+    gossiper.addListener((before, after) -> {
+      for (String node : after.involved()) {
+        if (!before.involved().contains(node)) {
+          peerGauge(node);
+          hintGauge(node);
+        }
+      }
+    });
+  }
+
+  private void peerGauge(String node) {
+    FailureDetector d = detector;
+    if (d != null) {
+      Gauge.builder("ringkv.peer.up", d, x -> x.isUp(node) ? 1 : 0)
           .description("This node's failure detector considers the peer reachable")
           .tag("peer", node).register(registry);
+    }
+  }
+
+  private void hintGauge(String node) {
+    HintStore hints = hintStore;
+    if (hints != null) {
+      Gauge.builder("ringkv.hints.held", hints, h -> {
+            HintStore.Held held = h.held().get(node);
+            return held == null ? 0 : held.keys();
+          })
+          .description("Keys held as hints for a node that was down")
+          .tag("for", node).register(registry);
     }
   }
 
