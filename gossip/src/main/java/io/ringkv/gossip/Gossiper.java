@@ -178,11 +178,14 @@ public final class Gossiper {
 
   /**
    * Replaces the state with one of another cluster: a node that joins takes the state the seed
-   * answered with. Only allowed while this node is a cluster of its own.
+   * answered with. Only allowed while this node is a cluster of its own, or was removed from
+   * the one it belonged to.
    */
   public synchronized void adopt(ClusterState joined) {
     ClusterState current = state;
-    if (current.live().size() > 1) {
+    Member me = current.member(self);
+    boolean removed = me != null && me.state() == Member.State.REMOVED;
+    if (current.live().size() > 1 && !removed) {
       throw new MembershipException(MembershipException.Reason.REFUSED, "node " + self
           + " is already a member of cluster '" + current.clusterName() + "' with "
           + current.live().size() + " members; it cannot join another");

@@ -117,5 +117,17 @@ class AdminCliTest {
     Awaitility.await().atMost(Duration.ofSeconds(30))
         .until(() -> a.gossiper().state().settled() && !a.ring().nodes().contains("c"));
     assertThat(cli("--node", address("a"), "admin", "status").out()).contains("removed");
+
+    // A member of a cluster cannot join another one.
+    Run member = cli("--node", address("a"), "admin", "join", "--seed", address("c"));
+    assertThat(member.exit()).isEqualTo(3);
+    assertThat(member.err()).contains("FAILED_PRECONDITION").contains("already a member");
+    // A node that left, once it has dropped its data, can join again.
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      Run again = cli("--node", address("c"), "admin", "join", "--seed", address("b"));
+      assertThat(again.exit()).as(again.err()).isZero();
+    });
+    Awaitility.await().atMost(Duration.ofSeconds(30))
+        .until(() -> a.gossiper().state().settled() && a.ring().nodes().contains("c"));
   }
 }

@@ -78,7 +78,8 @@ final class MembershipAdmin {
     int weight = request.getWeight() == 0 ? 1 : request.getWeight();
     return CompletableFuture.supplyAsync(() -> {
       ClusterState s = gossiper.state();
-      if (s.live().size() > 1) {
+      Member me = s.member(self);
+      if (s.live().size() > 1 && (me == null || me.state() != Member.State.REMOVED)) {
         throw new MembershipException(Reason.REFUSED, "node " + self + " is already a member of"
             + " cluster '" + s.clusterName() + "' with " + s.live().size() + " members");
       }

@@ -52,6 +52,12 @@ public final class MembershipService extends MembershipGrpc.MembershipImplBase {
             + gossiper.self() + " belongs to cluster '" + s.clusterName() + "', not '"
             + request.getClusterName() + "' (check cluster-name)");
       }
+      Member me = s.member(gossiper.self());
+      if (me == null || me.state() == Member.State.REMOVED) {
+        throw new MembershipException(MembershipException.Reason.REFUSED, "node "
+            + gossiper.self() + " is not a member of cluster '" + s.clusterName()
+            + "' (it was removed): join through a member");
+      }
       Member joining = MembershipCodec.decode(request.getMember());
       Member known = s.member(joining.id());
       if (known != null && known.address().equals(joining.address())
