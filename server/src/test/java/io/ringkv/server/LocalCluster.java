@@ -39,8 +39,11 @@ final class LocalCluster implements AutoCloseable {
 
   /** Waits until every node's failure detector trusts every other node (nodes start in turn). */
   void awaitAllUp() {
+    // "Up" must hold for a while: a node not heard from yet counts as up, and probes sent
+    // before a later node was listening can still fail and mark it down a moment after.
     org.awaitility.Awaitility.await("every node sees every node up")
         .atMost(java.time.Duration.ofSeconds(30))
+        .during(java.time.Duration.ofMillis(1500))
         .until(() -> {
           for (RingKvNode n : nodes) {
             for (String id : ids) {

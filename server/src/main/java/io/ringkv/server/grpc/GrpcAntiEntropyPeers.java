@@ -1,11 +1,7 @@
 package io.ringkv.server.grpc;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
-import io.grpc.Context;
 import io.ringkv.internal.v1.AntiEntropyGrpc;
 import io.ringkv.internal.v1.DoneRequest;
 import io.ringkv.internal.v1.FetchRequest;
@@ -151,29 +147,6 @@ public final class GrpcAntiEntropyPeers implements Function<String, AntiEntropyP
   /** Starts a call outside any client request's gRPC context and maps its failure. */
   private static <T, R> CompletableFuture<R> adapt(String nodeId,
       Supplier<ListenableFuture<T>> start, Function<T, R> convert) {
-    ListenableFuture<T> call;
-    Context previous = Context.ROOT.attach();
-    try {
-      call = start.get();
-    } finally {
-      Context.ROOT.detach(previous);
-    }
-    CompletableFuture<R> out = new CompletableFuture<>();
-    Futures.addCallback(call, new FutureCallback<T>() {
-      @Override
-      public void onSuccess(T result) {
-        try {
-          out.complete(convert.apply(result));
-        } catch (RuntimeException e) {
-          out.completeExceptionally(e);
-        }
-      }
-
-      @Override
-      public void onFailure(Throwable t) {
-        out.completeExceptionally(GrpcPeers.fromStatus(nodeId, t));
-      }
-    }, MoreExecutors.directExecutor());
-    return out;
+    return GrpcCalls.call(nodeId, start, convert, () -> { });
   }
 }

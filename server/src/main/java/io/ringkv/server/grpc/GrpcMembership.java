@@ -1,11 +1,7 @@
 package io.ringkv.server.grpc;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
-import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ringkv.gossip.ClusterState;
@@ -96,31 +92,7 @@ public final class GrpcMembership implements Gossiper.Transport, Transfers.Sourc
 
   private static <T, R> CompletableFuture<R> call(String address,
       Supplier<ListenableFuture<T>> start, Function<T, R> convert) {
-    ListenableFuture<T> call;
-    // Not in the context of whatever request led here: that one may be cancelled first.
-    Context previous = Context.ROOT.attach();
-    try {
-      call = start.get();
-    } finally {
-      Context.ROOT.detach(previous);
-    }
-    CompletableFuture<R> out = new CompletableFuture<>();
-    Futures.addCallback(call, new FutureCallback<T>() {
-      @Override
-      public void onSuccess(T result) {
-        try {
-          out.complete(convert.apply(result));
-        } catch (RuntimeException e) {
-          out.completeExceptionally(e);
-        }
-      }
-
-      @Override
-      public void onFailure(Throwable t) {
-        out.completeExceptionally(GrpcPeers.fromStatus(address, t));
-      }
-    }, MoreExecutors.directExecutor());
-    return out;
+    return GrpcCalls.call(address, start, convert, () -> { });
   }
 
   @Override

@@ -1,12 +1,8 @@
 package io.ringkv.server.grpc;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
-import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import io.grpc.ConnectivityState;
-import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 
@@ -196,37 +192,7 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
 
     private <T, R> CompletableFuture<R> adapt(
         java.util.function.Supplier<ListenableFuture<T>> start, Function<T, R> convert) {
-      // Start the call outside the gRPC context of the client request that led to it: that
-      // context is cancelled as soon as the client has its answer (after W acks or R replies),
-      // and would cancel the replication, hints and read repair still under way.
-      ListenableFuture<T> call;
-      Context previous = Context.ROOT.attach();
-      try {
-        call = start.get();
-      } finally {
-        Context.ROOT.detach(previous);
-      }
-      CompletableFuture<R> out = new CompletableFuture<>();
-      Futures.addCallback(
-          call,
-          new FutureCallback<T>() {
-            @Override
-            public void onSuccess(T result) {
-              try {
-                out.complete(convert.apply(result));
-              } catch (RuntimeException e) {
-                out.completeExceptionally(e);
-              }
-            }
-
-            @Override
-            public void onFailure(Throwable t) {
-              reconnectSoon();
-              out.completeExceptionally(fromStatus(nodeId, t));
-            }
-          },
-          MoreExecutors.directExecutor());
-      return out;
+      return GrpcCalls.call(nodeId, start, convert, this::reconnectSoon);
     }
   }
 
