@@ -125,12 +125,13 @@ public final class Transfers implements Gossiper.Listener {
         forwarding = forwardingFor(after.ring(), after.next(), Long.MAX_VALUE);
       }
       scheduler.execute(this::pump);
-    } else if (before.next() != null && after.ring().equals(before.next())) {
+    } else if (!after.ring().equals(before.ring())) {
+      // A commit (seen here, or learnt late by gossip, e.g. after this node was down): keep
+      // forwarding for the grace period, then drop what this node no longer holds.
       long until = clock.monotonicNanos() + settings.forwardGrace().toNanos();
       forwarding = forwardingFor(before.ring(), after.ring(), until);
-      Ring old = before.ring();
       Ring now = after.ring();
-      scheduler.schedule(settings.forwardGrace(), () -> dropMoved(old, now));
+      scheduler.schedule(settings.forwardGrace(), () -> dropMoved(now));
     }
   }
 
@@ -314,7 +315,7 @@ public final class Transfers implements Gossiper.Listener {
    * is still in effect and settled (a later change reschedules this after its own commit). Covers
    * what earlier changes moved away too.
    */
-  private void dropMoved(Ring old, Ring now) {
+  private void dropMoved(Ring now) {
     ClusterState s = gossiper.state();
     if (!s.settled() || !s.ring().equals(now)) {
       log.info("node {}: ring changed again since v{}; dropping moved data after that change",
