@@ -215,7 +215,16 @@ public final class Gossiper {
         }
       }
     }
-    install(state.merge(theirs));
+    ClusterState mine = state;
+    ClusterState merged = mine.merge(theirs);
+    if (mine.author().startsWith(self + "/") && merged.version() == mine.version()
+        && !merged.author().equals(mine.author())) {
+      // Two administrators changed membership at once on different nodes: one change wins.
+      log.warn("node {}: membership change '{}' made here lost to the concurrent change '{}'"
+          + " (state version {}); make it again if it is still wanted", self,
+          mine.author().substring(self.length() + 1), merged.author(), mine.version());
+    }
+    install(merged);
   }
 
   private void install(ClusterState next) {
