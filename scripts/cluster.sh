@@ -25,6 +25,7 @@
 #   RINGKV_SERVER_ARGS        more server flags for every node, e.g. "--replication.w 3"
 #   RINGKV_SERVER_JAVA_OPTS   JVM options of every node (default -Xms64m -Xmx256m)
 #   RINGKV_CLUSTER_TIMEOUT    seconds to wait for a node to answer or the ring to settle (120)
+#   RINGKV_NO_BUILD=1         run the jars as they are (tests inside a Maven build set it)
 # Builds the server and CLI jars first if they are missing or older than the sources.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,6 +50,11 @@ stale() {
     -o -name '*.yaml' -o -name '*.xml' \) -print -quit 2>/dev/null)" ]]
 }
 build_if_needed() {
+  if [[ -n "${RINGKV_NO_BUILD:-}" ]]; then
+    [[ -f "$server_jar" && -f "$cli_jar" ]] \
+      || die "RINGKV_NO_BUILD is set but $server_jar or $cli_jar is missing"
+    return 0
+  fi
   local srcs=("$root/pom.xml") m
   for m in proto config ring storage gossip server client; do
     srcs+=("$root/$m/src" "$root/$m/pom.xml")
@@ -184,7 +190,7 @@ wait_ready() {
       if ! out="$(cli --node "$(addr "$i")" --timeout 3s admin status --json 2>&1)"; then
         ok=0; last="node$i: $out"; break
       fi
-      version="$(grep -o '"ring_version":[0-9]*' <<<"$out" | head -n 1 | cut -d: -f2)"
+      version="$(sed -n 's/.*[{,]"ring_version":\([0-9]*\).*/\1/p' <<<"$out")"
       normal="$(grep -o '{"id":"[^"]*","address":"[^"]*","state":"normal"' <<<"$out" \
         | sed 's/{"id":"\([^"]*\)".*/\1/' | sort | tr '\n' ' ')"
       versions+="$version "
@@ -303,7 +309,8 @@ cmd_signal() { # pause|resume I
 
 cmd_add() {
   local seed
-  seed="$(answering | head -n 1)"
+  seed="$(answering)"
+  seed="${seed%%$'\n'*}" # the first (no `| head`: under pipefail its SIGPIPE would abort)
   [[ -n "$seed" ]] || die "no running member to join through; '$0 start K' first"
   build_if_needed
   local last

@@ -127,10 +127,11 @@ final class Checkers {
   /**
    * 5. On the keys written only by read-modify-write, the siblings left are at most one per
    * client that wrote the key, plus one per write whose outcome the client does not know, plus
-   * one per acknowledged write its client's next get was not sure to see. A client's next write
-   * supersedes its previous one when its get saw it, which quorum intersection promises when the
-   * get asked the home replicas only and r + (home replicas holding the put) > N; sloppy quorums
-   * promise nothing. Siblings of one put coordinated twice count once. Skipped after a disk loss.
+   * one per acknowledged write its client's next write of the key was not sure to supersede. A
+   * client's next write supersedes its previous one when it carries that write's context, or the
+   * context of a later get that saw it, which quorum intersection promises when the get asked the
+   * home replicas only and r + (home replicas holding the put) > N; sloppy quorums promise
+   * nothing. Siblings of one put coordinated twice count once. Skipped after a disk loss.
    */
   static List<String> siblingsBounded(Scenario s, History h, FinalState f) {
     List<String> out = new ArrayList<>();
@@ -152,7 +153,7 @@ final class Checkers {
         writers.add(p.client);
         if (!p.acked()) {
           unknown++;
-        } else if (!seenByNextGet(s, h, p)) {
+        } else if (!supersededByNextWrite(s, h, p)) {
           unseen++;
         }
       }
@@ -166,20 +167,34 @@ final class Checkers {
         add(out, "sibling explosion: key " + key + " has " + writes.size()
             + " siblings from distinct writes " + writes + ", more than " + writers.size()
             + " writers + " + unknown + " writes of unknown outcome + " + unseen
-            + " acknowledged writes their client's next get may have missed");
+            + " acknowledged writes their client's next write may not have superseded");
       }
     }
     return out;
   }
 
-  /** Whether the client's next get of the key (if any) was sure to see its acknowledged put. */
-  private static boolean seenByNextGet(Scenario s, History h, PutOp p) {
-    for (GetOp g : h.gets) {
-      if (g.client.equals(p.client) && g.key.equals(p.key) && g.ok
-          && g.issuedStep > p.doneStep) {
-        int r = g.r != 0 ? g.r : s.settings().r();
-        return p.dot != null && g.homeTargets && r + p.homeHolders > s.settings().n();
+  /**
+   * Whether the client's next write of the key (if any) was sure to supersede its acknowledged
+   * put: it wrote with that put's own context, or with the context of a get issued after the put
+   * that was sure to see it (it asked only home replicas, and r + home replicas holding the put
+   * > N). What the client read in between without writing does not matter: a get that saw the
+   * put and was followed by another get that did not (a sloppy one, say) supersedes nothing.
+   */
+  private static boolean supersededByNextWrite(Scenario s, History h, PutOp p) {
+    for (PutOp q : h.puts) {
+      if (!q.client.equals(p.client) || !q.key.equals(p.key) || q.issuedStep <= p.doneStep) {
+        continue;
       }
+      return switch (q.source) {
+        case PUT -> q.fromPut == p;
+        case BLIND -> false;
+        case READ -> {
+          GetOp g = q.fromRead;
+          int r = g.r != 0 ? g.r : s.settings().r();
+          yield p.dot != null && g.issuedStep > p.doneStep && g.homeTargets
+              && r + p.homeHolders > s.settings().n();
+        }
+      };
     }
     return true; // its last write: counted among the writers
   }

@@ -35,6 +35,12 @@ public final class Simulation {
    */
   private static final long POLL_NANOS = 50_000_000L;
 
+  /**
+   * How many times a healing get is tried before the run fails on liveness (a failed one is
+   * tried again once the cluster is quiet).
+   */
+  private static final int HEAL_READ_ATTEMPTS = 3;
+
   /** How long one healing get may take. */
   private static final long HEAL_READ_NANOS = 10_000_000_000L;
 
@@ -145,18 +151,26 @@ public final class Simulation {
       List<String> up = cluster.upIds();
       SimNode via = cluster.node(up.get(rng.nextInt(up.size())));
       byte[] k = key.getBytes(StandardCharsets.UTF_8);
-      log.add(() -> "HEAL: get " + key + " r=" + n + " via " + via.id);
-      CompletableFuture<ReadResult> read = via.coordinator.get(k, n);
-      queue.runUntil(read::isDone, Math.max(limit, queue.now() + HEAL_READ_NANOS));
-      if (read.isDone() && !read.isCompletedExceptionally()) {
-        VersionedObject o = read.join().object();
-        merged.put(key, o);
-        log.add(() -> "HEAL: " + key + " is " + o);
-      } else {
+      for (int attempt = 1; ; attempt++) {
+        log.add(() -> "HEAL: get " + key + " r=" + n + " via " + via.id);
+        CompletableFuture<ReadResult> read = via.coordinator.get(k, n);
+        queue.runUntil(read::isDone, Math.max(limit, queue.now() + HEAL_READ_NANOS));
+        if (read.isDone() && !read.isCompletedExceptionally()) {
+          VersionedObject o = read.join().object();
+          merged.put(key, o);
+          log.add(() -> "HEAL: " + key + " is " + o);
+          break;
+        }
         String why = read.isDone()
             ? SimTransport.describe(read.handle((x, e) -> e).join()) : "no answer";
-        errors.put(key, why);
         log.add(() -> "HEAL: get " + key + " failed: " + why);
+        if (attempt == HEAL_READ_ATTEMPTS) {
+          errors.put(key, why + " (" + attempt + " attempts)");
+          break;
+        }
+        // The healed network keeps its latency tail: a request and its reply both in the tail
+        // can outlast a short replica deadline. Try again once the cluster is quiet again.
+        runUntilHealed(queue, cluster, network, history, rng, queue.now() + HEAL_LIMIT_NANOS);
       }
     }
     // Let the read repairs land.
