@@ -17,8 +17,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Healing means: stop the faults, restore the network, restart every crashed node, then run
  * until every in-flight request has finished, every node trusts every other again and hinted
  * handoff has emptied every hint store (or a minute of simulated time has passed, which is a
- * failure); then read every key with r = N from a random coordinator, which repairs its home
- * replicas, and let the repairs land. Anti-entropy, when it exists, belongs in this phase too.
+ * failure); then run until anti-entropy has converged (every partition's home replicas hold
+ * hash trees with equal roots) and record what the replicas hold: without any read, anti-entropy
+ * alone must have made them equal; then read every key with r = N from a random coordinator,
+ * which repairs its home replicas, and let the repairs land.
  */
 public final class Simulation {
 
@@ -64,8 +66,13 @@ public final class Simulation {
     long limit = queue.now() + HEAL_LIMIT_NANOS;
     List<String> unhealed = runUntilHealed(queue, cluster, network, history, limit);
     log.add(() -> "HEAL: " + (unhealed.isEmpty() ? "healed" : "not healed: " + unhealed));
-    FinalState fin =
-        healedState(scenario, queue, cluster, network, history, log, root.split(), limit, unhealed);
+    List<String> diverged = runUntilAntiEntropyConverged(queue, cluster, network, history,
+        queue.now() + HEAL_LIMIT_NANOS);
+    log.add(() -> "HEAL: " + (diverged.isEmpty() ? "anti-entropy converged"
+        : "anti-entropy did not converge: " + diverged));
+    Map<String, Map<String, VersionedObject>> beforeReads = stored(scenario, cluster);
+    FinalState fin = healedState(scenario, queue, cluster, network, history, log, root.split(),
+        limit, unhealed, beforeReads, diverged);
 
     List<String> failures = Checkers.run(scenario, history, fin);
     log.note(failures.isEmpty() ? "# PASSED" : "# FAILED:\n# " + String.join("\n# ", failures));
@@ -121,10 +128,64 @@ public final class Simulation {
     return out;
   }
 
+  /**
+   * Runs until, for every partition, its home replicas hold built hash trees with equal roots and
+   * the cluster is quiet, or the limit; returns the partitions that still differ.
+   */
+  private static List<String> runUntilAntiEntropyConverged(EventQueue queue, SimCluster cluster,
+      SimNetwork network, History history, long limit) {
+    while (queue.now() < limit && (!treesDiffer(cluster).isEmpty()
+        || !healed(cluster, network, history).isEmpty())) {
+      queue.runUntil(Math.min(limit, queue.now() + POLL_NANOS));
+    }
+    return treesDiffer(cluster);
+  }
+
+  /** Partitions whose home replicas' trees are not all built and equal (by n1's ring). */
+  private static List<String> treesDiffer(SimCluster cluster) {
+    List<String> out = new ArrayList<>();
+    io.ringkv.ring.Ring ring = cluster.node("n1").ring;
+    int n = cluster.scenario.settings().n();
+    for (int p = 0; p < ring.partitionCount(); p++) {
+      List<String> pref = ring.preferenceList(p);
+      Long root = null;
+      for (String node : pref.subList(0, Math.min(n, pref.size()))) {
+        SimNode sn = cluster.node(node);
+        var tree = sn.up() ? sn.antiEntropy.trees().ready(p) : null;
+        if (tree == null) {
+          out.add(p + " (no tree on " + node + ")");
+          break;
+        }
+        if (root == null) {
+          root = tree.root();
+        } else if (root != tree.root()) {
+          out.add(Integer.toString(p));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Per key, per home replica, what the replica's disk holds. */
+  private static Map<String, Map<String, VersionedObject>> stored(Scenario s, SimCluster cluster) {
+    Map<String, Map<String, VersionedObject>> stored = new TreeMap<>();
+    for (String key : s.keys()) {
+      byte[] k = key.getBytes(StandardCharsets.UTF_8);
+      Map<String, VersionedObject> replicas = new TreeMap<>();
+      for (String node : cluster.home(cluster.node("n1"), k)) {
+        replicas.put(node, Disks.data(cluster.node(node).disk, k));
+      }
+      stored.put(key, replicas);
+    }
+    return stored;
+  }
+
   /** Reads every key with r = N (repairing it), lets the repairs land, then looks at disks. */
   private static FinalState healedState(Scenario s, EventQueue queue, SimCluster cluster,
       SimNetwork network, History history, EventLog log, SplittableRandom rng, long limit,
-      List<String> unhealed) {
+      List<String> unhealed, Map<String, Map<String, VersionedObject>> beforeReads,
+      List<String> diverged) {
     Map<String, VersionedObject> merged = new TreeMap<>();
     Map<String, String> errors = new TreeMap<>();
     int n = s.settings().n();
@@ -153,15 +214,7 @@ public final class Simulation {
       unhealed = unsettled;
     }
 
-    Map<String, Map<String, VersionedObject>> stored = new TreeMap<>();
-    for (String key : s.keys()) {
-      byte[] k = key.getBytes(StandardCharsets.UTF_8);
-      Map<String, VersionedObject> replicas = new TreeMap<>();
-      for (String node : cluster.home(cluster.node("n1"), k)) {
-        replicas.put(node, Disks.data(cluster.node(node).disk, k));
-      }
-      stored.put(key, replicas);
-    }
+    Map<String, Map<String, VersionedObject>> stored = stored(s, cluster);
     List<String> hints = new ArrayList<>();
     Map<String, io.ringkv.ring.Ring> rings = new TreeMap<>();
     for (SimNode node : cluster.nodes.values()) {
@@ -170,6 +223,6 @@ public final class Simulation {
       }
       rings.put(node.id, node.ring);
     }
-    return new FinalState(merged, errors, stored, hints, rings, unhealed);
+    return new FinalState(merged, errors, stored, beforeReads, diverged, hints, rings, unhealed);
   }
 }
