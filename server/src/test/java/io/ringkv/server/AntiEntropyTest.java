@@ -185,9 +185,14 @@ class AntiEntropyTest {
   }
 
   private static int cli(ByteArrayOutputStream out, String... args) {
+    return cli(out, new ByteArrayOutputStream(), args);
+  }
+
+  private static int cli(ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
     out.reset();
+    err.reset();
     return RingKvCli.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), args);
+        new PrintStream(err, true, StandardCharsets.UTF_8), args);
   }
 
   private static long jsonNumber(String json, String field) {
@@ -235,6 +240,17 @@ class AntiEntropyTest {
       String json = out.toString(StandardCharsets.UTF_8);
       assertThat(jsonNumber(json, "keys_repaired")).isEqualTo(100);
       assertThat(jsonNumber(json, "failed")).isZero();
+      // Text, one partition, one peer: nothing left to repair there; and a usage mistake.
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertThat(cli(out, err, "admin", "repair", "--node", c.target(2), "--partition", "5",
+          "--peer", "n1")).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .startsWith("node n3: 1 exchanges (1 completed, 0 failed, 0 skipped), 0 keys repaired")
+          .contains("partition  peer");
+      assertThat(cli(out, err, "admin", "repair", "--node", c.target(2), "--partition", "64"))
+          .isEqualTo(3);
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .contains("INVALID_ARGUMENT: partition must be between 0 and 63, got 64");
       for (int i = 0; i < 200; i++) {
         for (int n = 0; n < 3; n++) {
           VersionedObject o = store(c, n).get(b("d" + i));
