@@ -132,11 +132,23 @@ final class SimTransport {
   private <T> CompletableFuture<T> call(String from, Life life, String to,
       Supplier<String> what, boolean idempotent,
       Function<SimNode, CompletableFuture<T>> handler) {
+    return call(from, life, to, what, idempotent, false, handler);
+  }
+
+  /**
+   * As above; a {@code background} call (anti-entropy) and its messages are left out of the heal
+   * phase's quiescence test (see {@link SimNetwork#send}).
+   */
+  private <T> CompletableFuture<T> call(String from, Life life, String to,
+      Supplier<String> what, boolean idempotent, boolean background,
+      Function<SimNode, CompletableFuture<T>> handler) {
     CompletableFuture<T> result = new CompletableFuture<>();
     // Counted for the heal phase, probes too: a probe lost before the heal still times out
     // after it, and makes its sender suspect a healthy node.
-    life.outstandingCalls++;
-    result.whenComplete((x, e) -> life.outstandingCalls--);
+    if (!background) {
+      life.outstandingCalls++;
+      result.whenComplete((x, e) -> life.outstandingCalls--);
+    }
     EventQueue.Event deadline = queue.after(replicaTimeoutNanos, life, () -> {
       if (result.completeExceptionally(new KvException(KvException.Code.DEADLINE_EXCEEDED,
           "node " + to + " did not answer in time: no reply within "
@@ -145,7 +157,7 @@ final class SimTransport {
       }
     });
     String label = log.recording() ? what.get() : "";
-    network.send(from, to, () -> label, idempotent, () -> {
+    network.send(from, to, () -> label, idempotent, background, () -> {
       SimNode target = cluster.node(to);
       if (!target.up()) {
         log.add(() -> to + " is down: request from " + from + " lost: " + label);
@@ -156,7 +168,8 @@ final class SimTransport {
         if (!targetLife.alive()) {
           return; // the node died before it could answer
         }
-        network.send(to, from, () -> "reply to " + label + ": " + outcome(error), true, () -> {
+        network.send(to, from, () -> "reply to " + label + ": " + outcome(error), true,
+            background, () -> {
           if (life.alive() && !result.isDone()) {
             deadline.cancel();
             if (error == null) {
@@ -199,7 +212,7 @@ final class SimTransport {
         int[] indices) {
       int[] copy = indices.clone();
       return call(from, life, to, () -> "ae#" + id.number() + " hashes p" + partition
-              + " level " + level + " x" + copy.length, true,
+              + " level " + level + " x" + copy.length, true, true,
           n -> n.antiEntropy.hashes(id, partition, leaves, level, copy.clone()))
           .thenApply(long[]::clone);
     }
@@ -210,7 +223,7 @@ final class SimTransport {
       int[] copy = leafIndices.clone();
       byte[] a = after == null ? null : after.clone();
       return call(from, life, to, () -> "ae#" + id.number() + " leafKeys p" + partition + " x"
-              + copy.length, true,
+              + copy.length, true, true,
           n -> n.antiEntropy.leafKeys(id, partition, leaves, copy.clone(), a, maxKeys));
     }
 
@@ -224,7 +237,7 @@ final class SimTransport {
         encoded.add(VersionCodec.encodeObject(o.object()));
       }
       return call(from, life, to, () -> "ae#" + id.number() + " sync p" + partition + " "
-              + keys.stream().map(EventLog::utf8).toList(), true,
+              + keys.stream().map(EventLog::utf8).toList(), true, true,
           n -> {
             List<KeyObject> in = new java.util.ArrayList<>();
             for (int i = 0; i < keys.size(); i++) {
@@ -242,7 +255,7 @@ final class SimTransport {
 
     @Override
     public CompletableFuture<Void> done(ExchangeId id, int partition) {
-      return call(from, life, to, () -> "ae#" + id.number() + " done p" + partition, true,
+      return call(from, life, to, () -> "ae#" + id.number() + " done p" + partition, true, true,
           n -> n.antiEntropy.done(id, partition));
     }
 
@@ -250,7 +263,7 @@ final class SimTransport {
     public CompletableFuture<List<VersionedObject>> fetch(int partition, List<byte[]> keys) {
       List<byte[]> copy = keys.stream().map(byte[]::clone).toList();
       return call(from, life, to, () -> "ae fetch p" + partition + " "
-              + copy.stream().map(EventLog::utf8).toList(), true,
+              + copy.stream().map(EventLog::utf8).toList(), true, true,
           n -> n.antiEntropy.fetch(partition, copy).thenApply(
               out -> out.stream().map(VersionCodec::encodeObject).toList()))
           .thenApply(wire -> wire.stream().map(VersionCodec::decodeObject).toList());
