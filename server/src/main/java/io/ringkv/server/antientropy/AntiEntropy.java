@@ -507,8 +507,12 @@ public final class AntiEntropy implements AntiEntropyPeer {
       return mine;
     }, storage);
     List<CompletableFuture<List<VersionedObject>>> remote = new ArrayList<>();
-    for (String o : others) {
-      remote.add(peers.apply(o).fetch(partition, keys));
+    try {
+      for (String o : others) {
+        remote.add(peers.apply(o).fetch(partition, keys));
+      }
+    } catch (RuntimeException e) { // no way to reach a peer (shutting down): purge nothing
+      return CompletableFuture.completedFuture(0L);
     }
     return CompletableFuture.allOf(remote.toArray(new CompletableFuture<?>[0]))
         .thenCombine(local, (x, mine) -> mine)
@@ -670,8 +674,8 @@ public final class AntiEntropy implements AntiEntropyPeer {
         }
       }
       int max = Math.max(1, Math.min(maxKeys, Exchange.MAX_KEYS_PER_PAGE));
-      return CompletableFuture.supplyAsync(() -> trees.leafKeys(partition, sorted, after, null,
-          max, Exchange.MAX_PAGE_BYTES), storage);
+      return CompletableFuture.supplyAsync(() -> trees.leafKeys(partition, sorted, after, max,
+          Exchange.MAX_PAGE_BYTES), storage);
     } catch (KvException e) {
       return failed(e);
     }
