@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * rate-limited (keys synced per second) and a partition pair never has two at once: this node
  * runs at most one per pair, and a peer answering an exchange holds a lease on the pair (refusing
  * other exchanges of it, and not starting its own) until the initiator says it is done or the
- * lease runs out.
+ * lease runs out. If both nodes start one at the same moment, the exchange started by the
+ * smaller node id goes on and the other is refused at its first call.
  *
  * <p>Tombstones: an exchange merges by vector clock, so a delete that one replica has seen
  * supersedes the deleted value on the other; a tombstone is never dropped by a merge. A
@@ -294,8 +295,12 @@ public final class AntiEntropy implements AntiEntropyPeer {
     long now = clock.monotonicNanos();
     List<Integer> order = new ArrayList<>(trees.partitions());
     order.removeIf(p -> trees.ready(p) == null);
+    // Ties (never tried) broken in an order that differs per node, so nodes whose rounds happen
+    // to be in step do not all pick the same partition.
+    int q = r.partitionCount();
+    int offset = Math.floorMod(self.hashCode(), q);
     order.sort(Comparator.comparingLong((Integer p) -> stats(p).lastAttemptNanos)
-        .thenComparingInt(p -> p));
+        .thenComparingInt(p -> Math.floorMod(p - offset, q)));
     for (int p : order) {
       List<String> candidates = new ArrayList<>();
       for (String node : homeReplicas(r, p)) {
@@ -617,7 +622,9 @@ public final class AntiEntropy implements AntiEntropyPeer {
     synchronized (this) {
       long now = clock.monotonicNanos();
       String key = pair(partition, id.initiator());
-      if (running.contains(key)) {
+      // Both started an exchange of the pair at once: the one started by the smaller node id
+      // goes on, the other is refused at its first call (before it changed anything).
+      if (running.contains(key) && self.compareTo(id.initiator()) < 0) {
         throw refused(self + " is itself exchanging partition " + partition + " with "
             + id.initiator());
       }
