@@ -185,6 +185,16 @@ public final class AntiEntropy implements AntiEntropyPeer {
     return trees;
   }
 
+  /**
+   * The ring changed: drop the trees of partitions this node is no longer a home replica of and
+   * start building the new ones now rather than at the next round. (Rounds do it anyway.)
+   */
+  public void ringChanged() {
+    if (settings.enabled() && !stopped) {
+      refreshTrees();
+    }
+  }
+
   /** Marks a partition's tree stale (e.g. after data was written into storage around the store). */
   public void invalidate(int partition) {
     trees.invalidate(partition);
@@ -302,8 +312,12 @@ public final class AntiEntropy implements AntiEntropyPeer {
     order.sort(Comparator.comparingLong((Integer p) -> stats(p).lastAttemptNanos)
         .thenComparingInt(p -> Math.floorMod(p - offset, q)));
     for (int p : order) {
+      List<String> home = homeReplicas(r, p);
+      if (!home.contains(self)) {
+        continue; // the ring changed since the trees were refreshed
+      }
       List<String> candidates = new ArrayList<>();
-      for (String node : homeReplicas(r, p)) {
+      for (String node : home) {
         if (!node.equals(self) && isUp.test(node) && !busy(p, node, now)) {
           candidates.add(node);
         }
