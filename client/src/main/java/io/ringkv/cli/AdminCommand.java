@@ -148,7 +148,8 @@ final class AdminCommand implements Callable<Integer> {
             r.exchanges().size() - completed - failed, r.keysRepaired()));
         if (!r.exchanges().isEmpty()) {
           top.println(String.format(Locale.ROOT, "  %9s  %-16s %-9s %9s %9s %7s %8s  %s",
-              "partition", "peer", "outcome", "differing", "repaired", "purged", "time", ""));
+              "partition", "peer", "outcome", "differing", "repaired", "purged", "time", "")
+              .stripTrailing());
           for (RingKvAdmin.Exchange e : r.exchanges()) {
             top.println(String.format(Locale.ROOT, "  %9d  %-16s %-9s %9d %9d %7d %6dms  %s",
                 e.partition(), e.peer(), e.outcome(), e.keysDiffering(), e.keysRepaired(),

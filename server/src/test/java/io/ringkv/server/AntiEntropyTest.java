@@ -81,6 +81,33 @@ class AntiEntropyTest {
     return n;
   }
 
+  /** Waits until every node that is up has built the trees of all its partitions. */
+  private static void awaitTreesBuilt(LocalCluster c) {
+    await("every node's hash trees built").atMost(Duration.ofSeconds(60)).until(() -> {
+      for (int n = 0; n < c.size(); n++) {
+        if (!c.node(n).antiEntropy().status().partitions().stream()
+            .allMatch(p -> p.treeReady())) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  /**
+   * A put, retried while the cluster answers UNAVAILABLE (on a loaded machine a node may briefly
+   * suspect a healthy peer); returns the acknowledged context.
+   */
+  private static Context put(RingKvClient client, String key, String value, int w) {
+    Context[] ack = new Context[1];
+    await("put " + key).atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+        .ignoreExceptions().until(() -> {
+      ack[0] = client.put(b(key), b(value), Context.EMPTY, WriteOptions.DEFAULTS.withW(w));
+      return true;
+    });
+    return ack[0];
+  }
+
   private static Set<String> values(VersionedObject o) {
     Set<String> out = new TreeSet<>();
     o.values().forEach(v -> out.add(new String(v, StandardCharsets.UTF_8)));
@@ -94,17 +121,9 @@ class AntiEntropyTest {
         "anti-entropy.max-keys-per-second", "100000")))) {
       c.stop(2); // n3 is cut off while the writes happen; its hints are never handed off
       RingKvClient client = c.clientOf(0);
-      Map<String, CompletableFuture<Context>> pending = new TreeMap<>();
-      for (int i = 0; i < 2_000; i++) {
-        pending.put("k" + i, client.putAsync(b("k" + i), b("v" + i), Context.EMPTY,
-            WriteOptions.DEFAULTS.withW(2)));
-        if (pending.size() % 64 == 0) {
-          CompletableFuture.allOf(pending.values().toArray(new CompletableFuture<?>[0])).join();
-        }
-      }
       Map<String, Context> acks = new TreeMap<>();
-      for (var e : pending.entrySet()) {
-        acks.put(e.getKey(), e.getValue().get(30, TimeUnit.SECONDS));
+      for (int i = 0; i < 2_000; i++) {
+        acks.put("k" + i, put(client, "k" + i, "v" + i, 2));
       }
       // A restored backup on n2 holds other, concurrent versions of some keys, and n1 holds keys
       // nobody else has: written straight into storage, no replication at all.
@@ -116,6 +135,7 @@ class AntiEntropyTest {
         writeStraightIntoStorage(store(c, 0), "solo" + i, backup, "s" + i);
       }
       c.start(2);
+      c.awaitAllUp();
       List<String> keys = new ArrayList<>(acks.keySet());
       for (int i = 0; i < 200; i++) {
         keys.add("solo" + i);
@@ -165,9 +185,14 @@ class AntiEntropyTest {
   }
 
   private static int cli(ByteArrayOutputStream out, String... args) {
+    return cli(out, new ByteArrayOutputStream(), args);
+  }
+
+  private static int cli(ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
     out.reset();
+    err.reset();
     return RingKvCli.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), args);
+        new PrintStream(err, true, StandardCharsets.UTF_8), args);
   }
 
   private static long jsonNumber(String json, String field) {
@@ -184,15 +209,30 @@ class AntiEntropyTest {
         "anti-entropy.tombstone-grace-ms", "10000")))) {
       RingKvClient client = c.clientOf(0);
       for (int i = 0; i < 200; i++) {
-        client.put(b("d" + i), b("v" + i), Context.EMPTY, WriteOptions.DEFAULTS.withW(3));
+        put(client, "d" + i, "v" + i, 2);
       }
+      // Every replica holds every value before the deletes (a copy may still be on its way).
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        for (int n = 0; n < 3; n++) {
+          if (keysIn(store(c, n)) != 200) {
+            return false;
+          }
+        }
+        return true;
+      });
       c.stop(2);
       for (int i = 0; i < 100; i++) {
-        Context seen = client.get(b("d" + i), ReadOptions.DEFAULTS.withR(2)).context();
-        client.delete(b("d" + i), seen, WriteOptions.DEFAULTS.withW(2));
+        String key = "d" + i;
+        await("delete " + key).atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+            .ignoreExceptions().until(() -> {
+          Context seen = client.get(b(key), ReadOptions.DEFAULTS.withR(2)).context();
+          client.delete(b(key), seen, WriteOptions.DEFAULTS.withW(2));
+          return true;
+        });
       }
       c.start(2);
       c.awaitAllUp();
+      awaitTreesBuilt(c);
       assertThat(values(store(c, 2).get(b("d0")))).containsExactly("v0"); // n3 missed it
 
       ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -200,6 +240,17 @@ class AntiEntropyTest {
       String json = out.toString(StandardCharsets.UTF_8);
       assertThat(jsonNumber(json, "keys_repaired")).isEqualTo(100);
       assertThat(jsonNumber(json, "failed")).isZero();
+      // Text, one partition, one peer: nothing left to repair there; and a usage mistake.
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertThat(cli(out, err, "admin", "repair", "--node", c.target(2), "--partition", "5",
+          "--peer", "n1")).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .startsWith("node n3: 1 exchanges (1 completed, 0 failed, 0 skipped), 0 keys repaired")
+          .contains("partition  peer");
+      assertThat(cli(out, err, "admin", "repair", "--node", c.target(2), "--partition", "64"))
+          .isEqualTo(3);
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .contains("INVALID_ARGUMENT: partition must be between 0 and 63, got 64");
       for (int i = 0; i < 200; i++) {
         for (int n = 0; n < 3; n++) {
           VersionedObject o = store(c, n).get(b("d" + i));
@@ -255,16 +306,19 @@ class AntiEntropyTest {
       for (int i = 0; i < 3_000; i++) {
         writeStraightIntoStorage(store(c, 0), "x" + i, backup, "x" + i);
       }
+      awaitTreesBuilt(c);
       CompletableFuture<List<ExchangeResult>> first = c.node(0).antiEntropy().repair(null, "n2");
       await().atMost(Duration.ofSeconds(30)).until(() -> keysIn(store(c, 1)) >= 300);
       c.stop(1); // n2 goes away mid-exchange
       List<ExchangeResult> results = first.get(60, TimeUnit.SECONDS);
-      assertThat(results).anyMatch(r -> r.outcome() == ExchangeResult.Outcome.FAILED);
+      assertThat(results).as("%s", results)
+          .anyMatch(r -> r.outcome() == ExchangeResult.Outcome.FAILED);
       assertThat(results).noneMatch(r -> r.outcome() == ExchangeResult.Outcome.COMPLETED
           && r.keysDiffering() > 0 && r.keysRepaired() < r.keysDiffering());
 
       c.start(1);
       c.awaitAllUp();
+      awaitTreesBuilt(c);
       // What n2 received before it went away is exactly n1's version; n1 lost nothing.
       VersionedStore n2 = store(c, 1);
       long had = keysIn(n2);

@@ -28,6 +28,7 @@ final class Checkers {
     CausalChecker causal = new CausalChecker(s, h, f);
     out.addAll(causal.lostWrites());
     out.addAll(nothingInvented(h, f));
+    out.addAll(convergedByAntiEntropy(f));
     out.addAll(converged(s, f));
     out.addAll(ringsAgree(f));
     out.addAll(siblingsBounded(s, h, f));
@@ -103,6 +104,36 @@ final class Checkers {
     }
     for (String node : f.hintsLeft()) {
       add(out, "hints left: " + node + " still holds hints after the heal");
+    }
+    return out;
+  }
+
+  /**
+   * 3b. Anti-entropy alone made the replicas equal: once every partition's home replicas had
+   * hash trees with equal roots, and before any healing read could repair a key, every home
+   * replica of every key held the same object. (A tree that drifted from its storage would agree
+   * with its peers' while the data differs: this catches that too.)
+   */
+  static List<String> convergedByAntiEntropy(FinalState f) {
+    List<String> out = new ArrayList<>();
+    if (!f.antiEntropyUnconverged().isEmpty()) {
+      add(out, "not converged by anti-entropy: the trees of partitions "
+          + f.antiEntropyUnconverged() + " still differed "
+          + Simulation.HEAL_LIMIT_NANOS / 1_000_000_000L + " s after the heal");
+    }
+    for (Map.Entry<String, Map<String, VersionedObject>> e : f.storedBeforeReads().entrySet()) {
+      VersionedObject first = null;
+      String firstNode = null;
+      for (Map.Entry<String, VersionedObject> r : e.getValue().entrySet()) {
+        if (first == null) {
+          first = r.getValue();
+          firstNode = r.getKey();
+        } else if (!r.getValue().equals(first)) {
+          add(out, "not converged by anti-entropy: before the healing reads, key " + e.getKey()
+              + " on " + r.getKey() + " is " + r.getValue() + " but on " + firstNode + " "
+              + first);
+        }
+      }
     }
     return out;
   }

@@ -14,9 +14,11 @@ public record Counts(
     long readRepairs,
     long crashes,
     long diskLosses,
-    long maxSiblings) {
+    long maxSiblings,
+    long exchanges,
+    long keysRepairedByAntiEntropy) {
 
-  public static final Counts ZERO = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final Counts ZERO = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   static Counts of(History h, SimNetwork net, SimCluster cluster) {
     long acked = 0;
@@ -37,14 +39,16 @@ public record Counts(
       }
     }
     return new Counts(acked, unknown, ok, h.gets.size() - ok, net.messages(), net.dropped(),
-        cluster.readRepairs(), cluster.crashes(), h.diskLosses.size(), maxSiblings);
+        cluster.readRepairs(), cluster.crashes(), h.diskLosses.size(), maxSiblings,
+        cluster.exchanges(), cluster.repairedKeys());
   }
 
   public Counts plus(Counts o) {
     return new Counts(putsAcked + o.putsAcked, putsUnknown + o.putsUnknown, getsOk + o.getsOk,
         getsFailed + o.getsFailed, messages + o.messages, messagesLost + o.messagesLost,
         readRepairs + o.readRepairs, crashes + o.crashes, diskLosses + o.diskLosses,
-        Math.max(maxSiblings, o.maxSiblings));
+        Math.max(maxSiblings, o.maxSiblings), exchanges + o.exchanges,
+        keysRepairedByAntiEntropy + o.keysRepairedByAntiEntropy);
   }
 
   @Override
@@ -52,6 +56,8 @@ public record Counts(
     return "puts " + (putsAcked + putsUnknown) + " (" + putsUnknown + " failed or unanswered), gets "
         + (getsOk + getsFailed) + " (" + getsFailed + " failed), messages " + messages + " ("
         + messagesLost + " lost), read repairs " + readRepairs + ", crashes " + crashes
-        + ", disk losses " + diskLosses + ", most siblings read " + maxSiblings;
+        + ", disk losses " + diskLosses + ", most siblings read " + maxSiblings
+        + ", anti-entropy exchanges " + exchanges + " (" + keysRepairedByAntiEntropy
+        + " keys repaired)";
   }
 }

@@ -1,5 +1,6 @@
 package io.ringkv.sim;
 
+import io.ringkv.server.antientropy.AntiEntropy;
 import io.ringkv.server.coordinator.CoordinatorSettings;
 import io.ringkv.server.handoff.HintedHandoff;
 import io.ringkv.server.liveness.FailureDetector;
@@ -25,6 +26,7 @@ record Scenario(
     FailureDetector.Settings detector,
     HintedHandoff.Settings handoff,
     long maxHintBytes,
+    AntiEntropy.Settings antiEntropy,
     List<String> freshKeys,
     List<String> mixedKeys,
     int clients,
@@ -61,6 +63,14 @@ record Scenario(
         Duration.ofMillis(50 + rng.nextInt(1_951)), 1 + rng.nextInt(64), 10 + rng.nextInt(5_000),
         Duration.ofDays(1));
     long maxHintBytes = rng.nextInt(5) == 0 ? 300 + rng.nextInt(3_000) : 64L << 20;
+    // Anti-entropy: frequent exchanges, small trees (a handful of keys), sometimes trees rebuilt
+    // during the run (builds racing with writes); tombstones are never purged within a run (the
+    // checkers need the tombstones of acknowledged deletes).
+    AntiEntropy.Settings antiEntropy = new AntiEntropy.Settings(true,
+        Duration.ofMillis(50 + rng.nextInt(251)), 10 + rng.nextInt(1_000),
+        1 << rng.nextInt(7),
+        rng.nextInt(3) == 0 ? Duration.ofMillis(500 + rng.nextInt(3_000)) : Duration.ofDays(7),
+        Duration.ofDays(7), Duration.ofMillis(3 * replicaMs));
     // Keys written only by read-modify-write (the sibling bound applies to them), then keys
     // written every way.
     int fresh = Math.max(1, keys / 2);
@@ -75,7 +85,7 @@ record Scenario(
     double drop = rng.nextInt(3) == 0 ? 0.0 : rng.nextDouble() * 0.05;
     double dup = rng.nextInt(2) == 0 ? 0.0 : rng.nextDouble() * 0.03;
     return new Scenario(
-        seed, nodes, partitions, settings, detector, handoff, maxHintBytes,
+        seed, nodes, partitions, settings, detector, handoff, maxHintBytes, antiEntropy,
         List.copyOf(freshKeys), List.copyOf(mixedKeys),
         clients, workloadMs * 1_000_000L, (5 + rng.nextInt(60)) * 1_000_000L,
         latencyMin, latencyMax, o.faults() ? drop : 0, o.faults() ? dup : 0, o.faults(),
@@ -107,6 +117,11 @@ record Scenario(
         + " failures; handoff every " + handoff.interval().toMillis() + " ms, batch "
         + handoff.batchSize() + ", " + handoff.maxKeysPerSecond() + " keys/s, hint store "
         + (maxHintBytes < 1 << 20 ? maxHintBytes + " bytes" : (maxHintBytes >> 20) + " MiB")
+        + "; anti-entropy every " + antiEntropy.interval().toMillis() + " ms, "
+        + antiEntropy.maxKeysPerSecond() + " keys/s, " + antiEntropy.treeLeaves()
+        + " leaves, rebuild every " + (antiEntropy.rebuildInterval().toDays() > 0
+            ? antiEntropy.rebuildInterval().toDays() + " days"
+            : antiEntropy.rebuildInterval().toMillis() + " ms")
         + "; keys " + freshKeys + " (read-modify-write) "
         + mixedKeys + " (mixed); " + clients + " clients for " + workloadNanos / 1_000_000
         + " ms, think <= " + thinkMaxNanos / 1_000_000 + " ms; latency "

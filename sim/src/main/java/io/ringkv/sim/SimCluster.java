@@ -1,6 +1,8 @@
 package io.ringkv.sim;
 
 import io.ringkv.ring.Ring;
+import io.ringkv.server.antientropy.AntiEntropy;
+import io.ringkv.server.antientropy.ExchangeResult;
 import io.ringkv.server.coordinator.Coordinator;
 import io.ringkv.server.handoff.HintedHandoff;
 import io.ringkv.server.liveness.FailureDetector;
@@ -39,6 +41,8 @@ final class SimCluster {
   private final Map<String, Integer> weights = new TreeMap<>();
   private long readRepairs;
   private long crashes;
+  private long exchanges;
+  private long repairedKeys;
 
   SimCluster(Scenario scenario, EventQueue queue, SimNetwork network, History history,
       EventLog log, Wiring wiring, SplittableRandom rng) {
@@ -94,6 +98,15 @@ final class SimCluster {
     return crashes;
   }
 
+  /** Anti-entropy exchanges run, and keys they repaired, over all nodes and lives. */
+  long exchanges() {
+    return exchanges;
+  }
+
+  long repairedKeys() {
+    return repairedKeys;
+  }
+
   void startAll() {
     for (SimNode n : nodes.values()) {
       start(n);
@@ -103,8 +116,8 @@ final class SimCluster {
   /**
    * Builds the node's protocol objects for a new life over whatever its disk holds, wired as
    * {@code RingKvNode} wires them: failure detector probing the members, a monitored directory
-   * feeding it every call's outcome, the coordinator skipping nodes it suspects, and hinted
-   * handoff.
+   * feeding it every call's outcome, the coordinator skipping nodes it suspects, hinted handoff,
+   * and anti-entropy (its trees built from the disk on every start, as in production).
    */
   void start(SimNode node) {
     Life life = new Life(node.id, ++node.lives);
@@ -141,12 +154,28 @@ final class SimCluster {
         key -> ring.preferenceList(key).subList(0, Math.min(n, ring.preferenceList(key).size())),
         scheduler, node.clock, scenario.handoff());
     handoff.start();
+    VersionedStore store = local.store();
+    // Anti-entropy's storage work runs on the same simulated disk, but in the background: the heal
+    // phase's quiescence test leaves it out (it never stops; it cannot undo convergence).
+    AntiEntropy antiEntropy = new AntiEntropy(self, store, backgroundExecutor(life), () -> ring,
+        detector::isUp, transport.antiEntropy(self, life), scheduler, node.clock,
+        scenario.antiEntropy(), r -> {
+          exchanges++;
+          repairedKeys += r.keysRepaired();
+          if (r.keysRepaired() > 0 || r.outcome() == ExchangeResult.Outcome.FAILED) {
+            log.add(() -> self + " anti-entropy exchange of partition " + r.partition()
+                + " with " + r.peer() + ": " + r.outcome() + " " + r.detail() + ", "
+                + r.keysDiffering() + " keys differed, " + r.keysRepaired() + " repaired");
+          }
+        });
+    antiEntropy.start();
     node.life = life;
     node.identity = identity;
     node.local = local;
     node.ring = ring;
     node.detector = detector;
     node.handoff = handoff;
+    node.antiEntropy = antiEntropy;
     node.coordinator = coordinator;
     log.add(() -> self + " STARTED life " + life.number + " as " + identity.actor());
   }
@@ -165,6 +194,7 @@ final class SimCluster {
     node.coordinator = null;
     node.detector = null;
     node.handoff = null;
+    node.antiEntropy = null;
     log.add(() -> id + " CRASHED");
   }
 
@@ -193,6 +223,11 @@ final class SimCluster {
         task.run();
       });
     };
+  }
+
+  /** Like {@link #storageExecutor}, for background work not counted as pending. */
+  private Executor backgroundExecutor(Life life) {
+    return task -> queue.after(storageLatencyNanos(), life, task);
   }
 
   /** Whether any node that is up has protocol work under way. */

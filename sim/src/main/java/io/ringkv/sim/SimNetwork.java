@@ -46,6 +46,16 @@ final class SimNetwork {
    * messages whose repetition the real transport could cause may be duplicated.
    */
   void send(String from, String to, Supplier<String> what, boolean mayDuplicate, Runnable deliver) {
+    send(from, to, what, mayDuplicate, false, deliver);
+  }
+
+  /**
+   * As above; a {@code background} message (anti-entropy) is not counted in flight: the heal
+   * phase's quiescence test ignores it, since anti-entropy never stops and its merges cannot
+   * change replicas that already converged.
+   */
+  void send(String from, String to, Supplier<String> what, boolean mayDuplicate,
+      boolean background, Runnable deliver) {
     long id = ++messages;
     if (count(blocked, from, to) > 0) {
       dropped++;
@@ -60,12 +70,12 @@ final class SimNetwork {
     long delay = latency(from, to);
     log.add(() -> from + " -> " + to + " #" + id + " " + what.get() + "  arrives in "
         + EventLog.millis(delay) + "ms");
-    queue.after(delay, null, counted(deliver));
+    queue.after(delay, null, background ? deliver : counted(deliver));
     if (mayDuplicate && duplicateRate > 0 && rng.nextDouble() < duplicateRate) {
       long again = latency(from, to);
       log.add(() -> from + " -> " + to + " #" + id + " DUPLICATED, copy arrives in "
           + EventLog.millis(again) + "ms");
-      queue.after(again, null, counted(deliver));
+      queue.after(again, null, background ? deliver : counted(deliver));
     }
   }
 

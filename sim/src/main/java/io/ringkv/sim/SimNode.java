@@ -1,6 +1,7 @@
 package io.ringkv.sim;
 
 import io.ringkv.ring.Ring;
+import io.ringkv.server.antientropy.AntiEntropy;
 import io.ringkv.server.coordinator.Coordinator;
 import io.ringkv.server.handoff.HintedHandoff;
 import io.ringkv.server.liveness.FailureDetector;
@@ -31,6 +32,7 @@ final class SimNode {
   Coordinator coordinator;
   FailureDetector detector;
   HintedHandoff handoff;
+  AntiEntropy antiEntropy;
   Ring ring;
 
   SimNode(String id, SimClock clock, StorageEngine disk) {

@@ -1,5 +1,6 @@
 package io.ringkv.sim;
 
+import io.ringkv.server.antientropy.AntiEntropyPeer;
 import io.ringkv.server.coordinator.KvException;
 import io.ringkv.server.replica.Peer;
 import io.ringkv.server.replica.ReplicaDirectory;
@@ -128,14 +129,26 @@ final class SimTransport {
   }
 
   /** One request from a node and its reply; {@code handler} runs on the target if it is up. */
-  private CompletableFuture<byte[]> call(String from, Life life, String to,
+  private <T> CompletableFuture<T> call(String from, Life life, String to,
       Supplier<String> what, boolean idempotent,
-      Function<SimNode, CompletableFuture<byte[]>> handler) {
-    CompletableFuture<byte[]> result = new CompletableFuture<>();
+      Function<SimNode, CompletableFuture<T>> handler) {
+    return call(from, life, to, what, idempotent, false, handler);
+  }
+
+  /**
+   * As above; a {@code background} call (anti-entropy) and its messages are left out of the heal
+   * phase's quiescence test (see {@link SimNetwork#send}).
+   */
+  private <T> CompletableFuture<T> call(String from, Life life, String to,
+      Supplier<String> what, boolean idempotent, boolean background,
+      Function<SimNode, CompletableFuture<T>> handler) {
+    CompletableFuture<T> result = new CompletableFuture<>();
     // Counted for the heal phase, probes too: a probe lost before the heal still times out
     // after it, and makes its sender suspect a healthy node.
-    life.outstandingCalls++;
-    result.whenComplete((x, e) -> life.outstandingCalls--);
+    if (!background) {
+      life.outstandingCalls++;
+      result.whenComplete((x, e) -> life.outstandingCalls--);
+    }
     EventQueue.Event deadline = queue.after(replicaTimeoutNanos, life, () -> {
       if (result.completeExceptionally(new KvException(KvException.Code.DEADLINE_EXCEEDED,
           "node " + to + " did not answer in time: no reply within "
@@ -144,7 +157,7 @@ final class SimTransport {
       }
     });
     String label = log.recording() ? what.get() : "";
-    network.send(from, to, () -> label, idempotent, () -> {
+    network.send(from, to, () -> label, idempotent, background, () -> {
       SimNode target = cluster.node(to);
       if (!target.up()) {
         log.add(() -> to + " is down: request from " + from + " lost: " + label);
@@ -155,7 +168,8 @@ final class SimTransport {
         if (!targetLife.alive()) {
           return; // the node died before it could answer
         }
-        network.send(to, from, () -> "reply to " + label + ": " + outcome(error), true, () -> {
+        network.send(to, from, () -> "reply to " + label + ": " + outcome(error), true,
+            background, () -> {
           if (life.alive() && !result.isDone()) {
             deadline.cancel();
             if (error == null) {
@@ -169,6 +183,95 @@ final class SimTransport {
     });
     return result;
   }
+
+  /** The other nodes' anti-entropy as node {@code self} reaches them in one life. */
+  java.util.function.Function<String, AntiEntropyPeer> antiEntropy(String self, Life life) {
+    Map<String, AntiEntropyPeer> peers = new TreeMap<>();
+    return to -> peers.computeIfAbsent(to,
+        t -> wiring.antiEntropyPeer(self, t, new SimAntiEntropyPeer(self, life, t)));
+  }
+
+  /**
+   * A node's anti-entropy, reached over the network. Arrays are copied and objects travel
+   * encoded, as over gRPC. Every call is a read or an idempotent merge, so the network may
+   * duplicate it.
+   */
+  private final class SimAntiEntropyPeer implements AntiEntropyPeer {
+    private final String from;
+    private final Life life;
+    private final String to;
+
+    SimAntiEntropyPeer(String from, Life life, String to) {
+      this.from = from;
+      this.life = life;
+      this.to = to;
+    }
+
+    @Override
+    public CompletableFuture<long[]> hashes(ExchangeId id, int partition, int leaves, int level,
+        int[] indices) {
+      int[] copy = indices.clone();
+      return call(from, life, to, () -> "ae#" + id.number() + " hashes p" + partition
+              + " level " + level + " x" + copy.length, true, true,
+          n -> n.antiEntropy.hashes(id, partition, leaves, level, copy.clone()))
+          .thenApply(long[]::clone);
+    }
+
+    @Override
+    public CompletableFuture<Page> leafKeys(ExchangeId id, int partition, int leaves,
+        int[] leafIndices, byte[] after, int maxKeys) {
+      int[] copy = leafIndices.clone();
+      byte[] a = after == null ? null : after.clone();
+      return call(from, life, to, () -> "ae#" + id.number() + " leafKeys p" + partition + " x"
+              + copy.length, true, true,
+          n -> n.antiEntropy.leafKeys(id, partition, leaves, copy.clone(), a, maxKeys));
+    }
+
+    @Override
+    public CompletableFuture<List<Synced>> sync(ExchangeId id, int partition,
+        List<KeyObject> objects) {
+      List<byte[]> keys = new java.util.ArrayList<>();
+      List<byte[]> encoded = new java.util.ArrayList<>();
+      for (KeyObject o : objects) {
+        keys.add(o.key().clone());
+        encoded.add(VersionCodec.encodeObject(o.object()));
+      }
+      return call(from, life, to, () -> "ae#" + id.number() + " sync p" + partition + " "
+              + keys.stream().map(EventLog::utf8).toList(), true, true,
+          n -> {
+            List<KeyObject> in = new java.util.ArrayList<>();
+            for (int i = 0; i < keys.size(); i++) {
+              in.add(new KeyObject(keys.get(i).clone(),
+                  VersionCodec.decodeObject(encoded.get(i))));
+            }
+            return n.antiEntropy.sync(id, partition, in).thenApply(out -> out.stream()
+                .map(x -> new WireSynced(VersionCodec.encodeObject(x.object()), x.changed()))
+                .toList());
+          })
+          .thenApply(wire -> wire.stream()
+              .map(x -> new Synced(VersionCodec.decodeObject(x.object()), x.changed()))
+              .toList());
+    }
+
+    @Override
+    public CompletableFuture<Void> done(ExchangeId id, int partition) {
+      return call(from, life, to, () -> "ae#" + id.number() + " done p" + partition, true, true,
+          n -> n.antiEntropy.done(id, partition));
+    }
+
+    @Override
+    public CompletableFuture<List<VersionedObject>> fetch(int partition, List<byte[]> keys) {
+      List<byte[]> copy = keys.stream().map(byte[]::clone).toList();
+      return call(from, life, to, () -> "ae fetch p" + partition + " "
+              + copy.stream().map(EventLog::utf8).toList(), true, true,
+          n -> n.antiEntropy.fetch(partition, copy).thenApply(
+              out -> out.stream().map(VersionCodec::encodeObject).toList()))
+          .thenApply(wire -> wire.stream().map(VersionCodec::decodeObject).toList());
+    }
+  }
+
+  /** A synced object as it travels back. */
+  private record WireSynced(byte[] object, boolean changed) {}
 
   /** A client request to a node's coordinator, and its reply (or nothing, if either is lost). */
   <T> void clientCall(String client, String to, Supplier<String> what,

@@ -17,10 +17,12 @@ import java.util.concurrent.CompletableFuture;
  * <p>Healing means: stop the faults, restore the network, restart every crashed node, then run
  * until every in-flight request has finished, every node trusts every other again and hinted
  * handoff has emptied every hint store (or a minute of simulated time has passed, which is a
- * failure); then read every key with r = N from a random coordinator, which repairs its home
- * replicas, and let the repairs land. Anti-entropy, when it exists, belongs in this phase too.
- * Before those reads, the home replicas' data is kept aside for checker 8: a write that only the
- * healing reads bring back was lost by handoff or replication.
+   * failure). Then the home replicas' data is kept aside for checker 8 (a write that only later
+   * repairs bring back was lost by handoff or replication); then run until anti-entropy has
+   * converged (every partition's home replicas hold hash trees with equal roots) and record what
+   * the replicas hold: without any read, anti-entropy alone must have made them equal; then read
+   * every key with r = N from a random coordinator, which repairs its home replicas, and let the
+   * repairs land.
  */
 public final class Simulation {
 
@@ -78,12 +80,17 @@ public final class Simulation {
     SplittableRandom heal = root.split();
     List<String> unhealed = runUntilHealed(queue, cluster, network, history, heal, limit);
     log.add(() -> "HEAL: " + (unhealed.isEmpty() ? "healed" : "not healed: " + unhealed));
-    // What handoff alone left on the home replicas: the healing reads below repair them, which
-    // would hide a write that handoff lost (checker 8 looks at this).
-    Map<String, Map<String, VersionedObject>> handedOff =
-        unhealed.isEmpty() ? storedAtHome(scenario, cluster) : Map.of();
-    FinalState fin = healedState(scenario, queue, cluster, network, history, log, heal, limit,
-        unhealed, handedOff);
+      // What handoff alone left on the home replicas: anti-entropy and the healing reads below
+      // repair them, which would hide a write that handoff lost (checker 8 looks at this).
+      Map<String, Map<String, VersionedObject>> handedOff =
+          unhealed.isEmpty() ? stored(scenario, cluster) : Map.of();
+      List<String> diverged = runUntilAntiEntropyConverged(queue, cluster, network, history,
+          queue.now() + HEAL_LIMIT_NANOS);
+      log.add(() -> "HEAL: " + (diverged.isEmpty() ? "anti-entropy converged"
+          : "anti-entropy did not converge: " + diverged));
+      Map<String, Map<String, VersionedObject>> beforeReads = stored(scenario, cluster);
+      FinalState fin = healedState(scenario, queue, cluster, network, history, log, heal, limit,
+          unhealed, handedOff, beforeReads, diverged);
 
     List<String> failures = Checkers.run(scenario, history, fin);
     log.note(failures.isEmpty() ? "# PASSED" : "# FAILED:\n# " + String.join("\n# ", failures));
@@ -140,10 +147,64 @@ public final class Simulation {
     return out;
   }
 
+  /**
+   * Runs until, for every partition, its home replicas hold built hash trees with equal roots and
+   * the cluster is quiet, or the limit; returns the partitions that still differ.
+   */
+  private static List<String> runUntilAntiEntropyConverged(EventQueue queue, SimCluster cluster,
+      SimNetwork network, History history, long limit) {
+    while (queue.now() < limit && (!treesDiffer(cluster).isEmpty()
+        || !healed(cluster, network, history).isEmpty())) {
+      queue.runUntil(Math.min(limit, queue.now() + POLL_NANOS));
+    }
+    return treesDiffer(cluster);
+  }
+
+  /** Partitions whose home replicas' trees are not all built and equal (by n1's ring). */
+  private static List<String> treesDiffer(SimCluster cluster) {
+    List<String> out = new ArrayList<>();
+    io.ringkv.ring.Ring ring = cluster.node("n1").ring;
+    int n = cluster.scenario.settings().n();
+    for (int p = 0; p < ring.partitionCount(); p++) {
+      List<String> pref = ring.preferenceList(p);
+      Long root = null;
+      for (String node : pref.subList(0, Math.min(n, pref.size()))) {
+        SimNode sn = cluster.node(node);
+        var tree = sn.up() ? sn.antiEntropy.trees().ready(p) : null;
+        if (tree == null) {
+          out.add(p + " (no tree on " + node + ")");
+          break;
+        }
+        if (root == null) {
+          root = tree.root();
+        } else if (root != tree.root()) {
+          out.add(Integer.toString(p));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Per key, per home replica, what the replica's disk holds. */
+  private static Map<String, Map<String, VersionedObject>> stored(Scenario s, SimCluster cluster) {
+    Map<String, Map<String, VersionedObject>> stored = new TreeMap<>();
+    for (String key : s.keys()) {
+      byte[] k = key.getBytes(StandardCharsets.UTF_8);
+      Map<String, VersionedObject> replicas = new TreeMap<>();
+      for (String node : cluster.home(cluster.node("n1"), k)) {
+        replicas.put(node, Disks.data(cluster.node(node).disk, k));
+      }
+      stored.put(key, replicas);
+    }
+    return stored;
+  }
+
   /** Reads every key with r = N (repairing it), lets the repairs land, then looks at disks. */
   private static FinalState healedState(Scenario s, EventQueue queue, SimCluster cluster,
       SimNetwork network, History history, EventLog log, SplittableRandom rng, long limit,
-      List<String> unhealed, Map<String, Map<String, VersionedObject>> handedOff) {
+      List<String> unhealed, Map<String, Map<String, VersionedObject>> handedOff,
+      Map<String, Map<String, VersionedObject>> beforeReads, List<String> diverged) {
     Map<String, VersionedObject> merged = new TreeMap<>();
     Map<String, String> errors = new TreeMap<>();
     int n = s.settings().n();
@@ -180,7 +241,7 @@ public final class Simulation {
       unhealed = unsettled;
     }
 
-    Map<String, Map<String, VersionedObject>> stored = storedAtHome(s, cluster);
+    Map<String, Map<String, VersionedObject>> stored = stored(s, cluster);
     List<String> hints = new ArrayList<>();
     Map<String, io.ringkv.ring.Ring> rings = new TreeMap<>();
     for (SimNode node : cluster.nodes.values()) {
@@ -189,21 +250,7 @@ public final class Simulation {
       }
       rings.put(node.id, node.ring);
     }
-    return new FinalState(merged, errors, stored, handedOff, hints, rings, unhealed);
-  }
-
-  /** Per key, per home replica, the object in that replica's data (read from its disk). */
-  private static Map<String, Map<String, VersionedObject>> storedAtHome(Scenario s,
-      SimCluster cluster) {
-    Map<String, Map<String, VersionedObject>> stored = new TreeMap<>();
-    for (String key : s.keys()) {
-      byte[] k = key.getBytes(StandardCharsets.UTF_8);
-      Map<String, VersionedObject> replicas = new TreeMap<>();
-      for (String node : cluster.home(cluster.node("n1"), k)) {
-        replicas.put(node, Disks.data(cluster.node(node).disk, k));
-      }
-      stored.put(key, replicas);
-    }
-    return stored;
+    return new FinalState(merged, errors, stored, handedOff, beforeReads, diverged, hints, rings,
+        unhealed);
   }
 }

@@ -1,5 +1,6 @@
 package io.ringkv.sim;
 
+import io.ringkv.server.antientropy.AntiEntropyPeer;
 import io.ringkv.server.replica.Peer;
 import io.ringkv.server.replica.ReplicaDirectory;
 import io.ringkv.storage.StorageEngine;
@@ -17,6 +18,11 @@ public interface Wiring {
 
   /** How node {@code from} reaches node {@code to}; {@code real} goes over the simulated net. */
   default Peer peer(String from, String to, Peer real) {
+    return real;
+  }
+
+  /** How node {@code from}'s anti-entropy reaches node {@code to}'s. */
+  default AntiEntropyPeer antiEntropyPeer(String from, String to, AntiEntropyPeer real) {
     return real;
   }
 

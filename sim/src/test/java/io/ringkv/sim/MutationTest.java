@@ -42,6 +42,11 @@ class MutationTest {
     caught(new EarlyHintDeleteWiring(false), "under-replicated");
   }
 
+  @Test
+  void clusterWithoutAntiEntropyIsCaught() throws Exception {
+    caught(new NoAntiEntropyWiring(), "not converged by anti-entropy");
+  }
+
   /** Runs the normal seeds in batches until one fails in the named checker. */
   private static void caught(Wiring broken, String checker) throws Exception {
     String name = broken.getClass().getSimpleName();

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * rate-limited (keys synced per second) and a partition pair never has two at once: this node
  * runs at most one per pair, and a peer answering an exchange holds a lease on the pair (refusing
  * other exchanges of it, and not starting its own) until the initiator says it is done or the
- * lease runs out.
+ * lease runs out. If both nodes start one at the same moment, the exchange started by the
+ * smaller node id goes on and the other is refused at its first call.
  *
  * <p>Tombstones: an exchange merges by vector clock, so a delete that one replica has seen
  * supersedes the deleted value on the other; a tombstone is never dropped by a merge. A
@@ -184,6 +185,16 @@ public final class AntiEntropy implements AntiEntropyPeer {
     return trees;
   }
 
+  /**
+   * The ring changed: drop the trees of partitions this node is no longer a home replica of and
+   * start building the new ones now rather than at the next round. (Rounds do it anyway.)
+   */
+  public void ringChanged() {
+    if (settings.enabled() && !stopped) {
+      refreshTrees();
+    }
+  }
+
   /** Marks a partition's tree stale (e.g. after data was written into storage around the store). */
   public void invalidate(int partition) {
     trees.invalidate(partition);
@@ -294,11 +305,19 @@ public final class AntiEntropy implements AntiEntropyPeer {
     long now = clock.monotonicNanos();
     List<Integer> order = new ArrayList<>(trees.partitions());
     order.removeIf(p -> trees.ready(p) == null);
+    // Ties (never tried) broken in an order that differs per node, so nodes whose rounds happen
+    // to be in step do not all pick the same partition.
+    int q = r.partitionCount();
+    int offset = Math.floorMod(self.hashCode(), q);
     order.sort(Comparator.comparingLong((Integer p) -> stats(p).lastAttemptNanos)
-        .thenComparingInt(p -> p));
+        .thenComparingInt(p -> Math.floorMod(p - offset, q)));
     for (int p : order) {
+      List<String> home = homeReplicas(r, p);
+      if (!home.contains(self)) {
+        continue; // the ring changed since the trees were refreshed
+      }
       List<String> candidates = new ArrayList<>();
-      for (String node : homeReplicas(r, p)) {
+      for (String node : home) {
         if (!node.equals(self) && isUp.test(node) && !busy(p, node, now)) {
           candidates.add(node);
         }
@@ -507,8 +526,12 @@ public final class AntiEntropy implements AntiEntropyPeer {
       return mine;
     }, storage);
     List<CompletableFuture<List<VersionedObject>>> remote = new ArrayList<>();
-    for (String o : others) {
-      remote.add(peers.apply(o).fetch(partition, keys));
+    try {
+      for (String o : others) {
+        remote.add(peers.apply(o).fetch(partition, keys));
+      }
+    } catch (RuntimeException e) { // no way to reach a peer (shutting down): purge nothing
+      return CompletableFuture.completedFuture(0L);
     }
     return CompletableFuture.allOf(remote.toArray(new CompletableFuture<?>[0]))
         .thenCombine(local, (x, mine) -> mine)
@@ -613,7 +636,9 @@ public final class AntiEntropy implements AntiEntropyPeer {
     synchronized (this) {
       long now = clock.monotonicNanos();
       String key = pair(partition, id.initiator());
-      if (running.contains(key)) {
+      // Both started an exchange of the pair at once: the one started by the smaller node id
+      // goes on, the other is refused at its first call (before it changed anything).
+      if (running.contains(key) && self.compareTo(id.initiator()) < 0) {
         throw refused(self + " is itself exchanging partition " + partition + " with "
             + id.initiator());
       }
@@ -670,8 +695,8 @@ public final class AntiEntropy implements AntiEntropyPeer {
         }
       }
       int max = Math.max(1, Math.min(maxKeys, Exchange.MAX_KEYS_PER_PAGE));
-      return CompletableFuture.supplyAsync(() -> trees.leafKeys(partition, sorted, after, null,
-          max, Exchange.MAX_PAGE_BYTES), storage);
+      return CompletableFuture.supplyAsync(() -> trees.leafKeys(partition, sorted, after, max,
+          Exchange.MAX_PAGE_BYTES), storage);
     } catch (KvException e) {
       return failed(e);
     }

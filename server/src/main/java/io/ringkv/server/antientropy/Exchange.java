@@ -161,8 +161,8 @@ final class Exchange {
    */
   private CompletableFuture<Void> pages(int[] batch, byte[] after) {
     CompletableFuture<Page> local = CompletableFuture.supplyAsync(
-        () -> node.trees().leafKeys(partition, batch, after, null, MAX_KEYS_PER_PAGE,
-            MAX_PAGE_BYTES), node.storage());
+        () -> node.trees().leafKeys(partition, batch, after, MAX_KEYS_PER_PAGE, MAX_PAGE_BYTES),
+        node.storage());
     return peer.leafKeys(id, partition, leaves, batch, after, MAX_KEYS_PER_PAGE)
         .thenCombine(local, (remote, mine) -> {
           byte[] bound = null;

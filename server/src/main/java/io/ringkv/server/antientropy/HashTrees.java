@@ -328,12 +328,11 @@ public final class HashTrees implements VersionedStore.ChangeListener {
 
   /**
    * The keys of the given leaves (ascending) of a partition with their hashes, in storage-key
-   * order, after {@code after} (exclusive; null: from the start) and up to {@code upTo}
-   * (inclusive; null: to the end), at most {@code maxKeys} and about {@code maxBytes} of keys.
-   * Reads storage: call on the storage executor.
+   * order, after {@code after} (exclusive; null: from the start), at most {@code maxKeys} and
+   * about {@code maxBytes} of keys. Reads storage: call on the storage executor.
    */
-  public AntiEntropyPeer.Page leafKeys(int partition, int[] leaves, byte[] after, byte[] upTo,
-      int maxKeys, int maxBytes) {
+  public AntiEntropyPeer.Page leafKeys(int partition, int[] leaves, byte[] after, int maxKeys,
+      int maxBytes) {
     List<AntiEntropyPeer.KeyHash> out = new ArrayList<>();
     long bytes = 0;
     int i = 0;
@@ -355,9 +354,6 @@ public final class HashTrees implements VersionedStore.ChangeListener {
       try (Cursor c = store.engine().scan(io.ringkv.storage.StorageEngine.Space.DATA, from, to)) {
         while (c.hasNext()) {
           Cursor.Entry e = c.next();
-          if (upTo != null && Arrays.compareUnsigned(e.key(), upTo) > 0) {
-            return new AntiEntropyPeer.Page(out, false);
-          }
           out.add(new AntiEntropyPeer.KeyHash(e.key(), MerkleTree.keyHash(e.key(), e.value())));
           bytes += e.key().length + 16;
           if (out.size() >= maxKeys || bytes >= maxBytes) {
