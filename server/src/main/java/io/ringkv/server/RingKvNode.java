@@ -199,6 +199,11 @@ public final class RingKvNode implements AutoCloseable {
               Duration.ofMillis(config.antiEntropy().rpcTimeoutMillis())),
           scheduler, clock, antiEntropySettings(config), result -> { });
       antiEntropy.start();
+      gossiper.addListener((before, after) -> {
+        if (!after.ring().equals(before.ring())) {
+          storageExecutor.execute(antiEntropy::ringChanged);
+        }
+      });
       metrics.bindAntiEntropy(antiEntropy);
       // ---- end anti-entropy
       metrics.bindHandoff(localReplica.hints(), handoff, ring.get().nodes());
