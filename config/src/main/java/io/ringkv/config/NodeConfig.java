@@ -57,8 +57,8 @@ public record NodeConfig(
     }
     members = List.copyOf(members);
     checkMembers(nodeId, members);
-    check(partitions >= 1 && partitions <= MAX_PARTITIONS && Integer.bitCount(partitions) == 1,
-        "partitions", "must be a power of two between 1 and " + MAX_PARTITIONS + ", got " + partitions);
+    check(partitions >= 2 && partitions <= MAX_PARTITIONS && Integer.bitCount(partitions) == 1,
+        "partitions", "must be a power of two between 2 and " + MAX_PARTITIONS + ", got " + partitions);
     Objects.requireNonNull(replication, "replication");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(versions, "versions");

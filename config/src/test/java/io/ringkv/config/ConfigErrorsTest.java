@@ -193,9 +193,11 @@ class ConfigErrorsTest {
     ConfigException e = loadError(null, Map.of("partitions", "100"));
 
     assertThat(e.key()).isEqualTo("partitions");
-    assertThat(e).hasMessage("config error in command line: partitions: must be a power of two between 1 and 4096, got 100");
+    assertThat(e).hasMessage("config error in command line: partitions: must be a power of two between 2 and 4096, got 100");
     assertThat(loadError(null, Map.of("partitions", "131072"))).hasMessageContaining("partitions: must be a power of two");
-    assertThat(ConfigLoader.load(null, Map.of("partitions", "1")).partitions()).isEqualTo(1);
+    // One partition is no ring (Ring.initial needs two): refused here, not by a crash at start.
+    assertThat(loadError(null, Map.of("partitions", "1"))).hasMessageContaining("got 1");
+    assertThat(ConfigLoader.load(null, Map.of("partitions", "2")).partitions()).isEqualTo(2);
     assertThat(ConfigLoader.load(null, Map.of("partitions", "4096")).partitions()).isEqualTo(4096);
   }
 
