@@ -127,10 +127,14 @@ final class MembershipCommands {
   /** {@code ringkv admin status}. */
   @Command(name = "status", mixinStandardHelpOptions = true,
       description = {"The cluster as the node --node sees it: members, their state and"
-          + " reachability, the share of partitions each owns, the hints held for each, and the"
-          + " progress of a pending ring change."})
+          + " reachability, the share of partitions each owns, the hints held for each, the"
+          + " progress of a pending ring change, and the node's anti-entropy (time since each"
+          + " home partition was last exchanged, keys repaired)."})
   static final class StatusCommand implements Callable<Integer> {
     private final RingKvCli top;
+
+    @Option(names = "--partitions", description = "Also list anti-entropy per home partition.")
+    boolean partitions;
 
     StatusCommand(RingKvCli top) {
       this.top = top;
@@ -139,10 +143,25 @@ final class MembershipCommands {
     @Override
     public Integer call() {
       Status s;
+      RingKvAdmin.AntiEntropyReport ae;
       try (RingKvAdmin admin = RingKvAdmin.connect(top.node(), top.timeout())) {
         s = admin.status();
+        ae = admin.antiEntropy();
       }
       if (top.json()) {
+        List<String> parts = new ArrayList<>();
+        for (RingKvAdmin.PartitionAntiEntropy p : ae.partitions()) {
+          parts.add(Json.object().field("partition", p.partition())
+              .field("home_replicas", p.homeReplicas()).field("tree_ready", p.treeReady())
+              .field("last_exchange_age_ms", p.lastExchangeAgeMillis())
+              .field("last_peer", p.lastPeer()).field("keys_repaired", p.keysRepaired()).end());
+        }
+        String antiEntropy = Json.object().field("enabled", ae.enabled())
+            .field("exchanges_completed", ae.exchangesCompleted())
+            .field("exchanges_failed", ae.exchangesFailed())
+            .field("keys_repaired", ae.keysRepaired())
+            .field("tombstones_purged", ae.tombstonesPurged())
+            .raw("partitions", Json.array(parts)).end();
         List<String> nodes = new ArrayList<>();
         for (NodeInfo n : s.nodes()) {
           nodes.add(Json.object().field("id", n.id()).field("address", n.address())
@@ -155,7 +174,7 @@ final class MembershipCommands {
             .field("pending_ring_version", s.pendingRingVersion())
             .field("handovers_total", s.handoversTotal())
             .field("handovers_done", s.handoversDone())
-            .raw("nodes", Json.array(nodes)).end());
+            .raw("nodes", Json.array(nodes)).raw("anti_entropy", antiEntropy).end());
         return 0;
       }
       top.println(String.format(Locale.ROOT, "cluster '%s' as node %s sees it: ring v%d, %s",
@@ -170,7 +189,46 @@ final class MembershipCommands {
             100 * n.pendingShare(), n.hints(),
             n.ringVersion() == 0 ? "?" : "v" + n.ringVersion()));
       }
+      printAntiEntropy(ae);
       return 0;
+    }
+
+    private void printAntiEntropy(RingKvAdmin.AntiEntropyReport ae) {
+      if (!ae.enabled()) {
+        top.println("anti-entropy: off");
+        return;
+      }
+      long newest = Long.MAX_VALUE;
+      long oldest = -1;
+      int never = 0;
+      int ready = 0;
+      for (RingKvAdmin.PartitionAntiEntropy p : ae.partitions()) {
+        ready += p.treeReady() ? 1 : 0;
+        if (p.lastExchangeAgeMillis() < 0) {
+          never++;
+        } else {
+          newest = Math.min(newest, p.lastExchangeAgeMillis());
+          oldest = Math.max(oldest, p.lastExchangeAgeMillis());
+        }
+      }
+      top.println(String.format(Locale.ROOT, "anti-entropy: %d home partitions (%d trees"
+          + " ready); last exchange %s; since start %d exchanges (%d failed), %d keys repaired,"
+          + " %d tombstones purged", ae.partitions().size(), ready,
+          oldest < 0 ? "none yet" : String.format(Locale.ROOT, "%.1fs to %.1fs ago%s",
+              newest / 1000.0, oldest / 1000.0, never > 0 ? " (" + never + " never)" : ""),
+          ae.exchangesCompleted(), ae.exchangesFailed(), ae.keysRepaired(),
+          ae.tombstonesPurged()));
+      if (partitions) {
+        top.println(String.format(Locale.ROOT, "  %9s  %-26s %-5s %14s  %-16s %8s", "partition",
+            "home replicas", "tree", "last exchange", "with", "repaired"));
+        for (RingKvAdmin.PartitionAntiEntropy p : ae.partitions()) {
+          top.println(String.format(Locale.ROOT, "  %9d  %-26s %-5s %14s  %-16s %8d",
+              p.partition(), String.join(",", p.homeReplicas()), p.treeReady() ? "ready" : "-",
+              p.lastExchangeAgeMillis() < 0 ? "never"
+                  : String.format(Locale.ROOT, "%.1fs ago", p.lastExchangeAgeMillis() / 1000.0),
+              p.lastPeer().isEmpty() ? "-" : p.lastPeer(), p.keysRepaired()));
+        }
+      }
     }
   }
 

@@ -93,8 +93,10 @@ class AdminCliTest {
     assertThat(status.out()).contains("\"cluster\":\"ringkv\"").contains("\"settled\":true")
         .contains("\"id\":\"c\",\"address\":\"" + address("c") + "\",\"state\":\"normal\"")
         .contains("\"ring_version\":" + a.ring().version());
-    Run text = cli("--node", address("b"), "admin", "status");
-    assertThat(text.out()).contains("settled").contains("normal");
+    assertThat(status.out()).contains("\"anti_entropy\":{\"enabled\":true");
+    Run text = cli("--node", address("b"), "admin", "status", "--partitions");
+    assertThat(text.out()).contains("settled").contains("normal")
+        .contains("anti-entropy: ").contains("home partitions").contains("last exchange");
 
     Run ring = cli("--node", address("a"), "admin", "ring", "--key", "hello");
     assertThat(ring.exit()).as(ring.err()).isZero();
