@@ -68,9 +68,8 @@ build_if_needed() {
 }
 
 # ---- the folder and its nodes ----------------------------------------------------------------
-dir_raw="${RINGKV_CLUSTER_DIR:-./cluster}"
-mkdir -p "$dir_raw"
-dir="$(cd "$dir_raw" && pwd)"
+dir="${RINGKV_CLUSTER_DIR:-./cluster}"
+[[ "$dir" == /* ]] || dir="$PWD/${dir#./}"
 
 base_port() {
   if [[ -f "$dir/base-port" ]]; then cat "$dir/base-port"; else echo "${RINGKV_BASE_PORT:-7101}"; fi
@@ -182,7 +181,7 @@ stop_node() { # I: SIGTERM, SIGKILL after 30 s
 wait_ready() {
   local want
   want="$(printf 'node%s\n' "$@" | sort | tr '\n' ' ')"
-  local deadline=$((SECONDS + timeout_s)) last="" i out version versions normal ok
+  local deadline=$((SECONDS + timeout_s)) last="" i out head version versions normal ok
   while true; do
     ok=1
     versions=""
@@ -190,13 +189,14 @@ wait_ready() {
       if ! out="$(cli --node "$(addr "$i")" --timeout 3s admin status --json 2>&1)"; then
         ok=0; last="node$i: $out"; break
       fi
-      version="$(sed -n 's/.*[{,]"ring_version":\([0-9]*\).*/\1/p' <<<"$out")"
+      head="${out%%\"nodes\":\[*}" # the node's own fields; each entry of "nodes" has its own
+      version="$(sed -n 's/.*[{,]"ring_version":\([0-9]*\).*/\1/p' <<<"$head")"
       normal="$(grep -o '{"id":"[^"]*","address":"[^"]*","state":"normal"' <<<"$out" \
         | sed 's/{"id":"\([^"]*\)".*/\1/' | sort | tr '\n' ' ')"
       versions+="$version "
-      if [[ "$out" != *'"settled":true'* || "$normal" != "$want" ]]; then
+      if [[ "$head" != *'"settled":true'* || "$normal" != "$want" ]]; then
         ok=0; last="node$i sees ring v$version, normal members: ${normal:-none}$(
-          [[ "$out" == *'"settled":true'* ]] || echo ', not settled')"
+          [[ "$head" == *'"settled":true'* ]] || echo ', not settled')"
         break
       fi
     done
@@ -218,6 +218,7 @@ cmd_start() {
     [[ -z "$(pid_of "$i")" ]] || die "node$i of $dir still runs; '$0 stop' first"
   done
   build_if_needed
+  mkdir -p "$dir"
   rm -rf "$dir"/node* "$dir/base-port"
   echo "${RINGKV_BASE_PORT:-7101}" > "$dir/base-port"
   local i
@@ -249,7 +250,7 @@ cmd_status() {
   for i in $(nodes); do
     pid="$(pid_of "$i")"
     if [[ -f "$(node_dir "$i")/left" ]]; then
-      state="left the cluster"
+      state="left the cluster${pid:+ (still running, pid $pid)}"
     elif [[ -z "$pid" ]]; then
       state="down"
     elif paused "$pid"; then
@@ -341,6 +342,10 @@ cmd_leave() {
   echo "node$i left: cluster of $count nodes ready (ring version $version)"
 }
 
+case "${1:-}" in
+  start | -h | --help | help | "") ;;
+  *) [[ -d "$dir" ]] || die "no cluster in $dir (start one with: $0 start K)" ;;
+esac
 case "${1:-}" in
   start) cmd_start "${2:-}" ;;
   stop) cmd_stop ;;

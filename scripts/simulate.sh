@@ -30,8 +30,10 @@ elif [[ -n "$(find "$root/sim/src/main" "$root/server/src/main" "$root/storage/s
 fi
 if [[ -n "$stale" ]]; then
   echo "simulate: building the simulator ($stale)" >&2
-  if ! mvn -pl sim -am install -DskipTests >&2 \
-      || ! mvn -pl sim dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2; then
+  # package, not install: the classpath names this checkout's module jars (target/), never
+  # SNAPSHOTs in ~/.m2 that another checkout may have installed.
+  if ! mvn -pl sim -am package dependency:build-classpath -DskipTests \
+      -Dmdep.outputFile=target/classpath.txt >&2; then
     echo "simulate: the build failed (see above); SIMULATE_NO_BUILD=1 runs the last build" >&2
     exit 2
   fi

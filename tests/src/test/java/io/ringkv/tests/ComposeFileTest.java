@@ -189,11 +189,10 @@ class ComposeFileTest {
         }
       }
       for (Object p : list(s.get("ports"))) {
-        String[] parts = String.valueOf(p).split(":");
-        if (parts.length < 2) {
+        Integer hostPort = publishedPort(p);
+        if (hostPort == null) {
           continue; // a container port alone: published on a random host port
         }
-        int hostPort = Integer.parseInt(parts[parts.length - 2]);
         String other = portUser.putIfAbsent(hostPort, name);
         if (other != null) {
           out.add("host port " + hostPort + " is published by " + other + " and " + name);
@@ -208,6 +207,23 @@ class ComposeFileTest {
     Map<String, NodeConfig> nodes = nodeConfigs(compose, out);
     out.addAll(clusterProblems(services, nodes));
     return out;
+  }
+
+  /** The host port of a ports entry ("7071:7070", "127.0.0.1:7071:7070", {published: 7071}). */
+  private static Integer publishedPort(Object entry) {
+    if (entry instanceof Map<?, ?> m) {
+      Object published = m.get("published");
+      return published == null ? null : Integer.valueOf(String.valueOf(published));
+    }
+    String[] parts = String.valueOf(entry).split(":");
+    return parts.length < 2 ? null : Integer.valueOf(parts[parts.length - 2]);
+  }
+
+  /** The container port of a ports entry ("7071:7070/tcp" gives 7070, {target: 7070}). */
+  private static String containerPort(Object entry) {
+    String target = entry instanceof Map<?, ?> m ? String.valueOf(m.get("target"))
+        : String.valueOf(entry).replaceAll(".*:", "");
+    return target.replaceAll("/.*", "");
   }
 
   private static List<String> buildProblems(String service, Object build, Path composeDir) {
@@ -336,10 +352,10 @@ class ComposeFileTest {
         }
       }
       for (Object p : list(s.get("ports"))) {
-        String[] parts = String.valueOf(p).split(":");
-        if (Integer.parseInt(parts[parts.length - 1]) != c.port()) {
-          out.add(name + ": publishes container port " + parts[parts.length - 1]
-              + " but the node listens on " + c.port());
+        String target = containerPort(p);
+        if (!target.equals(Integer.toString(c.port()))) {
+          out.add(name + ": publishes container port " + target + " but the node listens on "
+              + c.port());
         }
       }
       boolean dataOnVolume = list(s.get("volumes")).stream()
