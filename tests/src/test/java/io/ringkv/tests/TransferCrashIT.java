@@ -98,6 +98,28 @@ class TransferCrashIT {
     nodes.get(victim).kill();
   }
 
+  /**
+   * Waits until the node's log says it stored the first batch of a partition it has not finished
+   * receiving (so its position is saved), then kills it.
+   */
+  private void killWhileReceiving(String victim) throws Exception {
+    java.util.regex.Pattern started =
+        java.util.regex.Pattern.compile("receiving partition (\\d+) from");
+    await("a partition half received by " + victim).atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> {
+          String log = Files.readString(tmp.resolve(victim + ".log"));
+          java.util.regex.Matcher m = started.matcher(log);
+          while (m.find()) {
+            if (!log.contains("received partition " + m.group(1) + " from")) {
+              return true;
+            }
+          }
+          return false;
+        });
+    nodes.get(victim).kill();
+  }
+
   @Test
   void receiverAndSenderKilledMidTransferResumeAndComplete() throws Exception {
     for (String id : List.of("n1", "n2", "n3")) {
@@ -128,7 +150,7 @@ class TransferCrashIT {
           Duration.ofSeconds(10))) {
         admin.join(nodes.get("n1").target(), false);
       }
-      killMidTransfer("n4");
+      killWhileReceiving("n4");
       nodes.get("n4").start();
       awaitSettled(4);
       assertThat(Files.readString(tmp.resolve("n4.log")))

@@ -274,6 +274,10 @@ public final class Transfers implements Gossiper.Listener {
           }
           keysReceived.addAndGet(batch.entries().size());
           progress.save(id, batch.done() ? TransferProgress.DONE : last);
+          if (after.length == 0 && !batch.done()) {
+            log.info("node {}: receiving partition {} from {} (first batch of {} keys stored)",
+                self, partition, from, batch.entries().size());
+          }
           if (batch.done()) {
             return CompletableFuture.completedFuture(null);
           }
