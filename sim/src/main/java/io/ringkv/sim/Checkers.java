@@ -222,7 +222,9 @@ final class Checkers {
         case READ -> {
           GetOp g = q.fromRead;
           int r = g.r != 0 ? g.r : s.settings().r();
-          yield p.dot != null && g.issuedStep > p.doneStep && g.homeTargets
+          // After a membership change the home replicas counted may not be the ring's: no
+          // promise, so the put may be left as a sibling.
+          yield g.doneStep <= h.membershipStep && p.dot != null && g.issuedStep > p.doneStep && g.homeTargets
               && r + p.homeHolders > s.settings().n();
         }
       };

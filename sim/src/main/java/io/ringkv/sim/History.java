@@ -84,6 +84,15 @@ final class History {
     hintDrops.add(drop);
   }
 
+  /** The step of the first membership change an administrator made (MAX_VALUE: none). */
+  long membershipStep = Long.MAX_VALUE;
+
+  void membershipChange() {
+    if (membershipStep == Long.MAX_VALUE) {
+      membershipStep = nextStep();
+    }
+  }
+
   void diskLoss(String node, long nanos) {
     diskLosses.add(new DiskLoss(node, nextStep(), nanos));
   }
