@@ -80,6 +80,9 @@ final class History {
     internalErrors.add(where + ": " + t);
   }
 
+  /** Checker 10's findings: handovers marked done while the receiver missed a source's data. */
+  final List<String> incompleteTransfers = new ArrayList<>();
+
   void hintDropped(HintDrop drop) {
     hintDrops.add(drop);
   }

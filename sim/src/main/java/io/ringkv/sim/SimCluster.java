@@ -3,6 +3,7 @@ package io.ringkv.sim;
 import io.ringkv.gossip.Changes;
 import io.ringkv.gossip.ClusterState;
 import io.ringkv.gossip.Gossiper;
+import io.ringkv.gossip.Handover;
 import io.ringkv.gossip.Member;
 import io.ringkv.ring.Ring;
 import io.ringkv.server.antientropy.AntiEntropy;
@@ -20,7 +21,11 @@ import io.ringkv.storage.InMemoryStorageEngine;
 import io.ringkv.storage.NodeIdentity;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.VersionedStore;
+import io.ringkv.version.VersionedObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -51,6 +56,9 @@ final class SimCluster {
   /** The configured members: every node's seeds, and the members of the first cluster. */
   private final List<String> seeds = new ArrayList<>();
   private final List<String> departed = new ArrayList<>();
+  /** Per "pending ring version/node", what the node's data held when it learned of the ring. */
+  private final Map<String, Map<String, VersionedObject>> noted = new TreeMap<>();
+  private final Map<String, Long> notedStep = new TreeMap<>();
   private String joined;
   private long readRepairs;
   private long crashes;
@@ -220,6 +228,7 @@ final class SimCluster {
       if (!after.ring().equals(before.ring())) {
         background.execute(antiEntropy::ringChanged);
       }
+      transferWatch(self, before, after);
       if (!before.sameChange(after)) {
         log.add(() -> self + " MEMBERSHIP v" + after.version() + " (" + after.author() + "): "
             + (after.settled() ? "ring v" + after.ring().version() + " " + after.ring().nodes()
@@ -243,6 +252,80 @@ final class SimCluster {
     transfers.start();
     log.add(() -> self + " STARTED life " + life.number + " as " + identity.actor() + ", ring v"
         + gossiper.state().ring().version() + " " + gossiper.state().ring().nodes());
+  }
+
+  /**
+   * Checker 10's watch over data transfers. When a node learns of a pending ring, what its data
+   * holds of every workload key is noted: a source serves only a ring change it knows of, and its
+   * data only grows until the change commits, so a receiver that pulled a partition from it holds
+   * at least that. When a node's handover (p, node) becomes done (marked by its transfers, or
+   * committed with it), its data must descend what one of the partition's old home replicas held
+   * when that replica learned of the change. Checked only when every old home replica (except one
+   * gone for good) noted its data and has not lost its disk since; a finding goes to the history.
+   */
+  private void transferWatch(String self, ClusterState before, ClusterState after) {
+    if (!after.settled() && (before.settled() || !before.next().equals(after.next()))) {
+      Map<String, VersionedObject> held = new TreeMap<>();
+      for (String key : scenario.keys()) {
+        held.put(key, Disks.data(nodes.get(self).disk, key.getBytes(StandardCharsets.UTF_8)));
+      }
+      noted.put(after.next().version() + "/" + self, held);
+      notedStep.put(after.next().version() + "/" + self, history.nextStep());
+    }
+    if (before.settled()) {
+      return;
+    }
+    SortedSet<Handover> newly = new TreeSet<>();
+    if (after.sameChange(before)) {
+      newly.addAll(after.done());
+      newly.removeAll(before.done());
+    } else if (after.settled() && after.ring().equals(before.next())) {
+      newly.addAll(before.remaining());
+    }
+    long version = before.next().version();
+    for (Handover h : newly) {
+      if (!h.node().equals(self)) {
+        continue;
+      }
+      List<String> oldHomes = new ArrayList<>();
+      boolean complete = true;
+      for (String home : ClusterState.homes(before.ring(), h.partition())) {
+        if (nodes.get(home).gone) {
+          continue;
+        }
+        String id = version + "/" + home;
+        Long step = notedStep.get(id);
+        boolean lost = step == null;
+        for (History.DiskLoss d : history.diskLosses) {
+          lost |= d.node().equals(home) && step != null && d.step() > step;
+        }
+        complete &= !lost;
+        oldHomes.add(home);
+      }
+      if (!complete || oldHomes.isEmpty()) {
+        continue;
+      }
+      for (String key : scenario.keys()) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        if (before.ring().partitionOf(k) != h.partition()) {
+          continue;
+        }
+        VersionedObject mine = Disks.data(nodes.get(self).disk, k);
+        boolean covered = false;
+        for (String home : oldHomes) {
+          covered |= mine.context().descends(noted.get(version + "/" + home).get(key).context());
+        }
+        if (!covered) {
+          String finding = "transfer incomplete: " + self + "'s handover of partition "
+              + h.partition() + " for ring v" + version + " became done at "
+              + EventLog.millis(queue.now()) + " ms while its data of key " + key + " was "
+              + mine + ", which descends none of what its old home replicas " + oldHomes
+              + " held when they learned of the change";
+          history.incompleteTransfers.add(finding);
+          log.add(() -> finding);
+        }
+      }
+    }
   }
 
   /**
