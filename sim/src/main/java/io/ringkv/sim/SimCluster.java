@@ -99,16 +99,6 @@ final class SimCluster {
     return new ArrayList<>(nodes.keySet());
   }
 
-  List<String> upIds() {
-    List<String> out = new ArrayList<>();
-    for (SimNode n : nodes.values()) {
-      if (n.up()) {
-        out.add(n.id);
-      }
-    }
-    return out;
-  }
-
   /** The home replicas of {@code key} by {@code node}'s ring. */
   List<String> home(SimNode node, byte[] key) {
     return home(node.state().ring(), key);

@@ -14,9 +14,11 @@ import java.util.concurrent.CompletableFuture;
  * One simulated run, from a seed: start the cluster, run the clients while the fault plan plays,
  * then heal and check.
  *
- * <p>Healing means: stop the faults, restore the network, restart every crashed node, then run
- * until every in-flight request has finished, every node trusts every other again and hinted
- * handoff has emptied every hint store (or a minute of simulated time has passed, which is a
+ * <p>Healing means: stop the faults, restore the network, restart every crashed node (but one
+ * gone for good), then run until the membership change (if any) is made and every member is
+ * settled on one ring of exactly the members, every in-flight request has finished, every node
+ * trusts every other again and hinted handoff has emptied every hint store (or a minute of
+ * simulated time has passed, which is a
    * failure). Then the home replicas' data is kept aside for checker 8 (a write that only later
    * repairs bring back was lost by handoff or replication); then run until anti-entropy has
    * converged (every partition's home replicas hold hash trees with equal roots) and record what
