@@ -41,7 +41,9 @@ final class FaultPlan {
     }
     long span = s.workloadNanos();
     int count = 2 + rng.nextInt(9);
-    boolean diskLost = false;
+    // A member crashed for good and removed takes its data with it: that is the run's one lost
+    // disk (a second one could take the last copy of a write acknowledged with w = 2).
+    boolean diskLost = s.change().kind() == Scenario.ChangeKind.REMOVE;
     for (int i = 0; i < count; i++) {
       long start = rng.nextLong(span);
       long duration = Math.min(span - start, 50_000_000L + rng.nextLong(span / 2));

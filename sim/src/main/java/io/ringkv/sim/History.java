@@ -80,8 +80,20 @@ final class History {
     internalErrors.add(where + ": " + t);
   }
 
+  /** Checker 10's findings: handovers marked done while the receiver missed a source's data. */
+  final List<String> incompleteTransfers = new ArrayList<>();
+
   void hintDropped(HintDrop drop) {
     hintDrops.add(drop);
+  }
+
+  /** The step of the first membership change an administrator made (MAX_VALUE: none). */
+  long membershipStep = Long.MAX_VALUE;
+
+  void membershipChange() {
+    if (membershipStep == Long.MAX_VALUE) {
+      membershipStep = nextStep();
+    }
   }
 
   void diskLoss(String node, long nanos) {

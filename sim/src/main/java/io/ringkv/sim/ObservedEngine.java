@@ -1,5 +1,7 @@
 package io.ringkv.sim;
 
+import io.ringkv.gossip.ClusterState;
+import io.ringkv.ring.Ring;
 import io.ringkv.storage.Cursor;
 import io.ringkv.storage.HintStore;
 import io.ringkv.storage.StorageEngine;
@@ -10,6 +12,7 @@ import io.ringkv.version.VersionCodec;
 import io.ringkv.version.VersionedObject;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -32,21 +35,25 @@ final class ObservedEngine implements StorageEngine {
   private final EventLog log;
   private final LongSupplier nowNanos;
   private final Function<String, StorageEngine> disks;
+  private final Function<String, ClusterState> states;
   /** Per hint entry (hex of its key) on this disk, when it was last written. */
   private final Map<String, Long> hintWrittenNanos = new TreeMap<>();
 
   /**
    * @param nowNanos the simulated time
    * @param disks the current disk of each node, to look at a hint's target when it is deleted
+   * @param states the cluster state each node that is up holds (null while down)
    */
   ObservedEngine(StorageEngine real, String node, History history, EventLog log,
-      LongSupplier nowNanos, Function<String, StorageEngine> disks) {
+      LongSupplier nowNanos, Function<String, StorageEngine> disks,
+      Function<String, ClusterState> states) {
     this.real = real;
     this.node = node;
     this.history = history;
     this.log = log;
     this.nowNanos = nowNanos;
     this.disks = disks;
+    this.states = states;
   }
 
   @Override
@@ -84,16 +91,46 @@ final class ObservedEngine implements StorageEngine {
     }
   }
 
-  /** A hint left this disk: its target's data must already hold what it held. */
+  /**
+   * A hint left this disk: its target's data must already hold what it held; or, when its target
+   * is no longer a home replica of the key (it left, was removed, or a ring change moved the key
+   * away from it), handoff delivers it to the key's home replicas instead, so every home replica
+   * of the key, by the ring this node routes by or by the pending one, must hold it.
+   */
   private void deleted(HintStore.Hint h, long writtenNanos) {
     String k = new String(h.key(), StandardCharsets.UTF_8);
     log.add(() -> node + " deletes its hint for " + h.node() + " of " + k);
     StorageEngine target = disks.apply(h.node());
     VersionedObject there = target == null ? VersionedObject.EMPTY : Disks.data(target, h.key());
-    if (!there.context().descends(h.object().context())) {
+    if (!there.context().descends(h.object().context())
+        && !deliveredToHomes(h, states.apply(node))) {
       history.hintDropped(new History.HintDrop(node, h.node(), k, h.object(), there,
           writtenNanos, nowNanos.getAsLong()));
     }
+  }
+
+  /** Whether every home replica of the hint's key, by one of the rings {@code s} has, holds it. */
+  private boolean deliveredToHomes(HintStore.Hint h, ClusterState s) {
+    if (s == null) {
+      return false;
+    }
+    for (Ring r : s.settled() ? List.of(s.ring()) : List.of(s.ring(), s.next())) {
+      List<String> homes = ClusterState.homes(r, r.partitionOf(h.key()));
+      if (homes.contains(h.node()) && s.involved().contains(h.node())) {
+        continue; // still a home replica there: it is the one that must hold the hint
+      }
+      boolean all = true;
+      for (String home : homes) {
+        StorageEngine d = disks.apply(home);
+        if (d == null || !Disks.data(d, h.key()).context().descends(h.object().context())) {
+          all = false;
+        }
+      }
+      if (all) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void report(byte[] key, VersionedObject o, String hintFor) {

@@ -1,9 +1,11 @@
 package io.ringkv.sim;
 
+import io.ringkv.gossip.Gossiper;
 import io.ringkv.server.antientropy.AntiEntropy;
 import io.ringkv.server.coordinator.CoordinatorSettings;
 import io.ringkv.server.handoff.HintedHandoff;
 import io.ringkv.server.liveness.FailureDetector;
+import io.ringkv.server.transfer.Transfers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +39,34 @@ record Scenario(
     double dropRate,
     double duplicateRate,
     boolean faults,
-    boolean chainWrites) {
+    boolean chainWrites,
+    Gossiper.Settings gossip,
+    Transfers.Settings transfer,
+    Change change) {
+
+  /** The membership change an administrator makes during the fault phase, if any. */
+  enum ChangeKind { NONE, JOIN, LEAVE, REMOVE }
+
+  /**
+   * One membership change: a spare node joins through a live member, a member leaves, or a member
+   * crashes for good and is removed through another one. Made at {@code atNanos} (tried again
+   * every {@code retryNanos} while the nodes it needs are down); a removal comes {@code
+   * removeAfterNanos} after the crash.
+   */
+  record Change(ChangeKind kind, long atNanos, long removeAfterNanos, long retryNanos) {
+    static final Change NONE = new Change(ChangeKind.NONE, 0, 0, 0);
+
+    @Override
+    public String toString() {
+      return switch (kind) {
+        case NONE -> "no membership change";
+        case JOIN -> "a spare node joins at " + EventLog.millis(atNanos) + " ms";
+        case LEAVE -> "a member leaves at " + EventLog.millis(atNanos) + " ms";
+        case REMOVE -> "a member crashes for good at " + EventLog.millis(atNanos)
+            + " ms and is removed " + EventLog.millis(removeAfterNanos) + " ms later";
+      };
+    }
+  }
 
   private static final int[][] QUORUMS = {
     {2, 2}, {2, 2}, {2, 2}, {2, 2}, {2, 2}, {2, 2}, {1, 3}, {3, 1}, {2, 3}, {3, 2}, {1, 2}, {2, 1}
@@ -84,12 +113,32 @@ record Scenario(
     long latencyMax = latencyMin + rng.nextLong(3_000_000);
     double drop = rng.nextInt(3) == 0 ? 0.0 : rng.nextDouble() * 0.05;
     double dup = rng.nextInt(2) == 0 ? 0.0 : rng.nextDouble() * 0.03;
+    long workloadNanos = workloadMs * 1_000_000L;
+    // Membership: drawn from a split stream, so the draws above stay what they were.
+    SplittableRandom m = rng.split();
+    Gossiper.Settings gossip = new Gossiper.Settings(Duration.ofMillis(50 + m.nextInt(451)),
+        1 + m.nextInt(8));
+    Transfers.Settings transfer = new Transfers.Settings(64 + m.nextInt(2_000), 1 + m.nextInt(4),
+        Duration.ofMillis(50 + m.nextInt(951)), Duration.ofMillis(m.nextInt(2_001)));
+    Change change = Change.NONE;
+    int dice = m.nextInt(100);
+    if (o.faults() && o.membership() && dice < 45) {
+      ChangeKind kind = dice < 20 || nodes < 4 ? ChangeKind.JOIN
+          : dice < 33 ? ChangeKind.LEAVE : ChangeKind.REMOVE;
+      change = new Change(kind, m.nextLong(workloadNanos * 4 / 5),
+          50_000_000L + m.nextLong(2_000_000_000L), 100_000_000L + m.nextLong(400_000_000L));
+    }
     return new Scenario(
         seed, nodes, partitions, settings, detector, handoff, maxHintBytes, antiEntropy,
         List.copyOf(freshKeys), List.copyOf(mixedKeys),
-        clients, workloadMs * 1_000_000L, (5 + rng.nextInt(60)) * 1_000_000L,
+        clients, workloadNanos, (5 + rng.nextInt(60)) * 1_000_000L,
         latencyMin, latencyMax, o.faults() ? drop : 0, o.faults() ? dup : 0, o.faults(),
-        o.chainWrites());
+        o.chainWrites(), gossip, transfer, change);
+  }
+
+  /** The spare node that joins, if the change is a join. */
+  String spare() {
+    return change.kind() == ChangeKind.JOIN ? "n" + (nodes + 1) : null;
   }
 
   List<String> keys() {
@@ -127,7 +176,11 @@ record Scenario(
         + " ms, think <= " + thinkMaxNanos / 1_000_000 + " ms; latency "
         + EventLog.millis(latencyMinNanos) + "-" + EventLog.millis(latencyMaxNanos)
         + " ms, drop " + pct(dropRate) + ", duplicate " + pct(duplicateRate)
-        + (faults ? "" : ", no faults") + (chainWrites ? ", chain writes" : "");
+        + (faults ? "" : ", no faults") + (chainWrites ? ", chain writes" : "")
+        + "; gossip every " + gossip.interval().toMillis() + " ms (seed every "
+        + gossip.seedEvery() + "), transfer batches of " + transfer.batchBytes() + " bytes, "
+        + transfer.parallel() + " at once, retry " + transfer.retry().toMillis()
+        + " ms, forward grace " + transfer.forwardGrace().toMillis() + " ms; " + change;
   }
 
   private static String pct(double p) {

@@ -199,7 +199,7 @@ final class SimClient {
         candidates.add(d);
       }
     }
-    List<String> home = cluster.home(cluster.node("n1"), key);
+    List<String> home = cluster.home(cluster.ring(), key);
     for (Dot d : candidates) {
       int holders = 0;
       int homeHolders = 0;
@@ -253,7 +253,7 @@ final class SimClient {
   }
 
   private String pickNode() {
-    List<String> ids = cluster.ids();
+    List<String> ids = cluster.clientTargets();
     return ids.get(rng.nextInt(ids.size()));
   }
 

@@ -1,6 +1,9 @@
 package io.ringkv.sim;
 
-import io.ringkv.ring.Ring;
+import io.ringkv.gossip.ClusterState;
+import io.ringkv.gossip.Gossiper;
+import io.ringkv.server.membership.StoredState;
+import io.ringkv.server.transfer.Transfers;
 import io.ringkv.server.antientropy.AntiEntropy;
 import io.ringkv.server.coordinator.Coordinator;
 import io.ringkv.server.handoff.HintedHandoff;
@@ -33,7 +36,10 @@ final class SimNode {
   FailureDetector detector;
   HintedHandoff handoff;
   AntiEntropy antiEntropy;
-  Ring ring;
+  Gossiper gossiper;
+  Transfers transfers;
+  /** Crashed for good (and removed, or about to be): never restarted. */
+  boolean gone;
 
   SimNode(String id, SimClock clock, StorageEngine disk) {
     this.id = id;
@@ -43,6 +49,11 @@ final class SimNode {
 
   boolean up() {
     return life != null;
+  }
+
+  /** The cluster state this node holds: its gossiper's, or the one on its disk while down. */
+  ClusterState state() {
+    return up() ? gossiper.state() : new StoredState(disk).load();
   }
 
   /**

@@ -13,6 +13,8 @@ import java.util.List;
  * @param faults whether to inject faults at all (off: a healthy run, for debugging the harness)
  * @param chainWrites whether clients also write with the context a previous put returned
  * @param trace whether to record the event log (replays and the determinism test)
+ * @param membership whether a membership change (join, leave, remove) may happen during the
+ *     faults (off: the ring never changes)
  * @param wiring the components (real, or deliberately broken ones in tests)
  */
 public record SimOptions(
@@ -23,10 +25,11 @@ public record SimOptions(
     boolean faults,
     boolean chainWrites,
     boolean trace,
+    boolean membership,
     Wiring wiring) {
 
   public static final SimOptions DEFAULTS =
-      new SimOptions(0, 0, 0, 0, true, false, false, Wiring.REAL);
+      new SimOptions(0, 0, 0, 0, true, false, false, true, Wiring.REAL);
 
   public SimOptions {
     if (nodes != 0 && (nodes < 3 || nodes > 5)) {
@@ -44,35 +47,40 @@ public record SimOptions(
   }
 
   public SimOptions withNodes(int n) {
-    return new SimOptions(n, keys, clients, workloadMillis, faults, chainWrites, trace, wiring);
+    return new SimOptions(n, keys, clients, workloadMillis, faults, chainWrites, trace, membership, wiring);
   }
 
   public SimOptions withKeys(int k) {
-    return new SimOptions(nodes, k, clients, workloadMillis, faults, chainWrites, trace, wiring);
+    return new SimOptions(nodes, k, clients, workloadMillis, faults, chainWrites, trace, membership, wiring);
   }
 
   public SimOptions withClients(int c) {
-    return new SimOptions(nodes, keys, c, workloadMillis, faults, chainWrites, trace, wiring);
+    return new SimOptions(nodes, keys, c, workloadMillis, faults, chainWrites, trace, membership, wiring);
   }
 
   public SimOptions withWorkloadMillis(long ms) {
-    return new SimOptions(nodes, keys, clients, ms, faults, chainWrites, trace, wiring);
+    return new SimOptions(nodes, keys, clients, ms, faults, chainWrites, trace, membership, wiring);
   }
 
   public SimOptions withFaults(boolean on) {
-    return new SimOptions(nodes, keys, clients, workloadMillis, on, chainWrites, trace, wiring);
+    return new SimOptions(nodes, keys, clients, workloadMillis, on, chainWrites, trace, membership, wiring);
   }
 
   public SimOptions withChainWrites(boolean on) {
-    return new SimOptions(nodes, keys, clients, workloadMillis, faults, on, trace, wiring);
+    return new SimOptions(nodes, keys, clients, workloadMillis, faults, on, trace, membership, wiring);
   }
 
   public SimOptions withTrace(boolean on) {
-    return new SimOptions(nodes, keys, clients, workloadMillis, faults, chainWrites, on, wiring);
+    return new SimOptions(nodes, keys, clients, workloadMillis, faults, chainWrites, on, membership, wiring);
+  }
+
+  public SimOptions withMembership(boolean on) {
+    return new SimOptions(nodes, keys, clients, workloadMillis, faults, chainWrites, trace, on,
+        wiring);
   }
 
   public SimOptions withWiring(Wiring w) {
-    return new SimOptions(nodes, keys, clients, workloadMillis, faults, chainWrites, trace, w);
+    return new SimOptions(nodes, keys, clients, workloadMillis, faults, chainWrites, trace, membership, w);
   }
 
   /** The command-line flags that reproduce these options (empty for the defaults). */
@@ -95,6 +103,9 @@ public record SimOptions(
     }
     if (chainWrites) {
       out.add("--chain-writes");
+    }
+    if (!membership) {
+      out.add("--no-membership");
     }
     return out;
   }

@@ -1,6 +1,11 @@
 package io.ringkv.sim;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.ringkv.gossip.Gossiper;
+import io.ringkv.internal.v1.GossipMessage;
 import io.ringkv.server.antientropy.AntiEntropyPeer;
+import io.ringkv.server.grpc.MembershipCodec;
+import io.ringkv.server.transfer.Transfers;
 import io.ringkv.server.coordinator.KvException;
 import io.ringkv.server.replica.Peer;
 import io.ringkv.server.replica.ReplicaDirectory;
@@ -269,6 +274,71 @@ final class SimTransport {
           .thenApply(wire -> wire.stream().map(VersionCodec::decodeObject).toList());
     }
   }
+
+  /**
+   * Node {@code self}'s gossip in one life: a digest to a node (addresses are node ids) and the
+   * peer's digest back, both encoded as {@code MembershipService} sends them. In the background:
+   * gossip never stops, like the probes, and the heal phase waits for the ring to settle instead.
+   * A digest of another cluster is refused as {@code Statuses} refuses it (FAILED_PRECONDITION).
+   */
+  Gossiper.Transport gossip(String self, Life life) {
+    return (to, mine) -> {
+      byte[] out = MembershipCodec.encode(mine).toByteArray();
+      return call(self, life, to, () -> "gossip v" + mine.state().version()
+              + (mine.state().settled() ? "" : " pending v" + mine.state().next().version()
+                  + " done " + mine.state().done().size()), true, true,
+          n -> {
+            try {
+              Gossiper.Digest reply = n.gossiper.receive(MembershipCodec.decode(parse(out)));
+              return CompletableFuture.completedFuture(MembershipCodec.encode(reply).toByteArray());
+            } catch (Gossiper.ForeignClusterException e) {
+              return CompletableFuture.failedFuture(
+                  new KvException(KvException.Code.FAILED_PRECONDITION, e.getMessage()));
+            }
+          })
+          .thenApply(bytes -> MembershipCodec.decode(parse(bytes)));
+    };
+  }
+
+  private static GossipMessage parse(byte[] bytes) {
+    try {
+      return GossipMessage.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Node {@code self}'s transfers in one life: a FetchRange to a node, served by its {@code
+   * Transfers}, entries encoded as on the wire. Counted as protocol work (a transfer ends).
+   */
+  Transfers.Source fetch(String self, Life life) {
+    return (to, partition, afterKey, maxBytes, version) -> {
+      byte[] after = afterKey.clone();
+      return call(self, life, to, () -> "fetch p" + partition + " after '"
+              + EventLog.utf8(after) + "' for ring v" + version, true,
+          n -> wiring.serve(to, n.transfers, partition, after.clone(), maxBytes, version)
+              .thenApply(b -> {
+                List<byte[]> wire = new java.util.ArrayList<>();
+                for (Transfers.Entry e : b.entries()) {
+                  wire.add(e.key().clone());
+                  wire.add(VersionCodec.encodeObject(e.object()));
+                }
+                return new WireBatch(wire, b.done());
+              }))
+          .thenApply(w -> {
+            List<Transfers.Entry> entries = new java.util.ArrayList<>();
+            for (int i = 0; i < w.parts().size(); i += 2) {
+              entries.add(new Transfers.Entry(w.parts().get(i).clone(),
+                  VersionCodec.decodeObject(w.parts().get(i + 1))));
+            }
+            return new Transfers.Batch(entries, w.done());
+          });
+    };
+  }
+
+  /** A batch as it travels: key, encoded object, key, encoded object... */
+  private record WireBatch(List<byte[]> parts, boolean done) {}
 
   /** A synced object as it travels back. */
   private record WireSynced(byte[] object, boolean changed) {}

@@ -14,9 +14,11 @@ import java.util.concurrent.CompletableFuture;
  * One simulated run, from a seed: start the cluster, run the clients while the fault plan plays,
  * then heal and check.
  *
- * <p>Healing means: stop the faults, restore the network, restart every crashed node, then run
- * until every in-flight request has finished, every node trusts every other again and hinted
- * handoff has emptied every hint store (or a minute of simulated time has passed, which is a
+ * <p>Healing means: stop the faults, restore the network, restart every crashed node (but one
+ * gone for good), then run until the membership change (if any) is made and every member is
+ * settled on one ring of exactly the members, every in-flight request has finished, every node
+ * trusts every other again and hinted handoff has emptied every hint store (or a minute of
+ * simulated time has passed, which is a
    * failure). Then the home replicas' data is kept aside for checker 8 (a write that only later
    * repairs bring back was lost by handoff or replication); then run until anti-entropy has
    * converged (every partition's home replicas hold hash trees with equal roots) and record what
@@ -61,9 +63,14 @@ public final class Simulation {
     log.note("# ringkv simulation, " + scenario.describe());
     log.note("# fault plan:\n" + plan.describe().stripTrailing());
 
+    SplittableRandom admin = root.split();
+    boolean[] changeMade = {scenario.change().kind() == Scenario.ChangeKind.NONE};
+    log.note("# membership: " + scenario.change());
+
     cluster.startAll();
     boolean[] faultsOn = {true};
     plan.schedule(queue, cluster, network, log, () -> faultsOn[0]);
+    scheduleChange(scenario.change(), queue, cluster, history, log, admin, changeMade);
     for (int i = 1; i <= scenario.clients(); i++) {
       new SimClient("c" + i, scenario, queue, cluster, history, log, root.split())
           .start(scenario.workloadNanos());
@@ -78,19 +85,20 @@ public final class Simulation {
     }
     long limit = queue.now() + HEAL_LIMIT_NANOS;
     SplittableRandom heal = root.split();
-    List<String> unhealed = runUntilHealed(queue, cluster, network, history, heal, limit);
+    List<String> unhealed =
+        runUntilHealed(queue, cluster, network, history, heal, limit, changeMade);
     log.add(() -> "HEAL: " + (unhealed.isEmpty() ? "healed" : "not healed: " + unhealed));
       // What handoff alone left on the home replicas: anti-entropy and the healing reads below
       // repair them, which would hide a write that handoff lost (checker 8 looks at this).
       Map<String, Map<String, VersionedObject>> handedOff =
           unhealed.isEmpty() ? stored(scenario, cluster) : Map.of();
       List<String> diverged = runUntilAntiEntropyConverged(queue, cluster, network, history,
-          queue.now() + HEAL_LIMIT_NANOS);
+          queue.now() + HEAL_LIMIT_NANOS, changeMade);
       log.add(() -> "HEAL: " + (diverged.isEmpty() ? "anti-entropy converged"
           : "anti-entropy did not converge: " + diverged));
       Map<String, Map<String, VersionedObject>> beforeReads = stored(scenario, cluster);
       FinalState fin = healedState(scenario, queue, cluster, network, history, log, heal, limit,
-          unhealed, handedOff, beforeReads, diverged);
+          unhealed, handedOff, beforeReads, diverged, changeMade);
 
     List<String> failures = Checkers.run(scenario, history, fin);
     log.note(failures.isEmpty() ? "# PASSED" : "# FAILED:\n# " + String.join("\n# ", failures));
@@ -101,12 +109,69 @@ public final class Simulation {
 
   /** Runs until the cluster is healed and quiet, or the limit; returns what is not healed. */
   private static List<String> runUntilHealed(EventQueue queue, SimCluster cluster,
-      SimNetwork network, History history, SplittableRandom rng, long limit) {
-    while (queue.now() < limit && !healed(cluster, network, history).isEmpty()) {
+      SimNetwork network, History history, SplittableRandom rng, long limit,
+      boolean[] changeMade) {
+    while (queue.now() < limit && !healed(cluster, network, history, changeMade).isEmpty()) {
       long wait = POLL_NANOS / 2 + rng.nextLong(POLL_NANOS);
       queue.runUntil(Math.min(limit, queue.now() + wait));
     }
-    return healed(cluster, network, history);
+    return healed(cluster, network, history, changeMade);
+  }
+
+  /**
+   * Puts the administrator's membership change on the queue: a spare node joins through a random
+   * live member; a random member leaves; or a random member crashes for good and, a little
+   * later, is removed through another one. A change that needs a node that is down is tried
+   * again later (in the heal phase too: an administrator's command is not a fault).
+   */
+  private static void scheduleChange(Scenario.Change change, EventQueue queue,
+      SimCluster cluster, History history, EventLog log, SplittableRandom rng,
+      boolean[] changeMade) {
+    if (change.kind() == Scenario.ChangeKind.NONE) {
+      return;
+    }
+    List<String> members = cluster.members();
+    String node = change.kind() == Scenario.ChangeKind.JOIN ? cluster.scenario.spare()
+        : members.get(rng.nextInt(members.size()));
+    Runnable[] attempt = new Runnable[1];
+    attempt[0] = () -> {
+      List<String> up = new ArrayList<>();
+      for (String m : cluster.members()) {
+        if (!m.equals(node) && cluster.node(m).up()) {
+          up.add(m);
+        }
+      }
+      boolean done;
+      try {
+        done = switch (change.kind()) {
+          case JOIN -> !up.isEmpty() && cluster.join(node, up.get(rng.nextInt(up.size())));
+          case LEAVE -> cluster.depart(node, node);
+          case REMOVE -> !up.isEmpty() && cluster.depart(node, up.get(rng.nextInt(up.size())));
+          case NONE -> true;
+        };
+      } catch (RuntimeException e) {
+        history.internalError("membership change " + change.kind() + " of " + node, e);
+        done = true;
+      }
+      if (done) {
+        history.membershipChange();
+        changeMade[0] = true;
+        queue.after(change.retryNanos(), null, () -> confirm(change, node, queue, cluster, log,
+            attempt[0], changeMade));
+      } else {
+        log.add(() -> "ADMIN " + change.kind() + " of " + node + " must wait: a node is down");
+        queue.after(change.retryNanos(), null, attempt[0]);
+      }
+    };
+    if (change.kind() == Scenario.ChangeKind.REMOVE) {
+      queue.after(change.atNanos(), null, () -> {
+        history.membershipChange();
+        cluster.crashForGood(node);
+        queue.after(change.removeAfterNanos(), null, attempt[0]);
+      });
+    } else {
+      queue.after(change.atNanos(), null, attempt[0]);
+    }
   }
 
   /**
@@ -115,8 +180,13 @@ public final class Simulation {
    * not handed off, nodes that still suspect others. Empty when healed. The periodic timers of
    * the failure detector and handoff never stop, so "quiet" cannot mean an empty event queue.
    */
-  private static List<String> healed(SimCluster cluster, SimNetwork network, History history) {
+  private static List<String> healed(SimCluster cluster, SimNetwork network, History history,
+      boolean[] changeMade) {
     List<String> out = new ArrayList<>();
+    if (!changeMade[0]) {
+      out.add("the membership change is not made yet");
+    }
+    out.addAll(unsettled(cluster));
     if (network.inFlight() > 0) {
       out.add(network.inFlight() + " messages in flight");
     }
@@ -135,8 +205,16 @@ public final class Simulation {
         break;
       }
     }
-    List<String> all = cluster.ids();
+    List<String> all = new ArrayList<>();
+    for (String id : cluster.ids()) {
+      if (!cluster.node(id).gone) {
+        all.add(id);
+      }
+    }
     for (SimNode n : cluster.nodes.values()) {
+      if (n.gone) {
+        continue;
+      }
       if (Disks.holdsHints(n.disk)) {
         out.add(n.id + " still holds hints");
       }
@@ -148,22 +226,85 @@ public final class Simulation {
   }
 
   /**
+   * The administrator checks that the change was not lost: a node that made it can lose its disk
+   * before gossip spread it, and then no node knows of it. Like an administrator who sees it
+   * missing from {@code ringkv admin status}, the simulation makes it again.
+   */
+  private static void confirm(Scenario.Change change, String node, EventQueue queue,
+      SimCluster cluster, EventLog log, Runnable again, boolean[] changeMade) {
+    for (SimNode n : cluster.nodes.values()) {
+      if (n.gone) {
+        continue;
+      }
+      io.ringkv.gossip.ClusterState st = n.state();
+      io.ringkv.gossip.Member m = st == null ? null : st.member(node);
+      boolean known = change.kind() == Scenario.ChangeKind.JOIN
+          ? m != null && st.clusterId().equals(SimCluster.CLUSTER_ID)
+          : m != null && m.state() != io.ringkv.gossip.Member.State.NORMAL
+              && m.state() != io.ringkv.gossip.Member.State.JOINING;
+      if (known) {
+        if (!Simulation.unsettled(cluster).isEmpty()) {
+          queue.after(change.retryNanos(), null,
+              () -> confirm(change, node, queue, cluster, log, again, changeMade));
+        }
+        return;
+      }
+    }
+    log.add(() -> "ADMIN " + change.kind() + " of " + node + " was lost (no node knows of it):"
+        + " made again");
+    changeMade[0] = false;
+    again.run();
+  }
+
+  /**
+   * Whether the members are settled on one ring: every member (the configured ones and a joined
+   * spare, less those that left or were removed) is up, has no ring change pending, and routes
+   * by the same ring, whose nodes are exactly the members. Empty when settled.
+   */
+  static List<String> unsettled(SimCluster cluster) {
+    List<String> out = new ArrayList<>();
+    List<String> members = cluster.members();
+    io.ringkv.gossip.ClusterState first = null;
+    for (String id : members) {
+      SimNode n = cluster.node(id);
+      if (!n.up()) {
+        out.add(id + " is down");
+        continue;
+      }
+      io.ringkv.gossip.ClusterState st = n.gossiper.state();
+      if (!st.settled()) {
+        out.add(id + " has a ring change pending (" + st.remaining().size() + " of "
+            + st.needed().size() + " handovers to do)");
+      } else if (!st.ring().nodes().equals(members)) {
+        out.add(id + " routes by ring v" + st.ring().version() + " of " + st.ring().nodes()
+            + ", not of the members " + members);
+      } else if (first == null) {
+        first = st;
+      } else if (!first.ring().equals(st.ring())) {
+        out.add(id + " routes by ring v" + st.ring().version() + ", another than v"
+            + first.ring().version());
+      }
+    }
+    return out;
+  }
+
+  /**
    * Runs until, for every partition, its home replicas hold built hash trees with equal roots and
    * the cluster is quiet, or the limit; returns the partitions that still differ.
    */
   private static List<String> runUntilAntiEntropyConverged(EventQueue queue, SimCluster cluster,
-      SimNetwork network, History history, long limit) {
+      SimNetwork network, History history, long limit, boolean[] changeMade) {
     while (queue.now() < limit && (!treesDiffer(cluster).isEmpty()
-        || !healed(cluster, network, history).isEmpty())) {
+        || !healed(cluster, network, history, changeMade).isEmpty())) {
       queue.runUntil(Math.min(limit, queue.now() + POLL_NANOS));
     }
     return treesDiffer(cluster);
   }
 
-  /** Partitions whose home replicas' trees are not all built and equal (by n1's ring). */
+  /** Partitions whose home replicas' trees are not all built and equal (by the members' ring). */
   private static List<String> treesDiffer(SimCluster cluster) {
     List<String> out = new ArrayList<>();
-    io.ringkv.ring.Ring ring = cluster.node("n1").ring;
+    io.ringkv.ring.Ring ring = cluster.ring();
     int n = cluster.scenario.settings().n();
     for (int p = 0; p < ring.partitionCount(); p++) {
       List<String> pref = ring.preferenceList(p);
@@ -189,10 +330,11 @@ public final class Simulation {
   /** Per key, per home replica, what the replica's disk holds. */
   private static Map<String, Map<String, VersionedObject>> stored(Scenario s, SimCluster cluster) {
     Map<String, Map<String, VersionedObject>> stored = new TreeMap<>();
+    io.ringkv.ring.Ring ring = cluster.ring();
     for (String key : s.keys()) {
       byte[] k = key.getBytes(StandardCharsets.UTF_8);
       Map<String, VersionedObject> replicas = new TreeMap<>();
-      for (String node : cluster.home(cluster.node("n1"), k)) {
+      for (String node : cluster.home(ring, k)) {
         replicas.put(node, Disks.data(cluster.node(node).disk, k));
       }
       stored.put(key, replicas);
@@ -204,12 +346,18 @@ public final class Simulation {
   private static FinalState healedState(Scenario s, EventQueue queue, SimCluster cluster,
       SimNetwork network, History history, EventLog log, SplittableRandom rng, long limit,
       List<String> unhealed, Map<String, Map<String, VersionedObject>> handedOff,
-      Map<String, Map<String, VersionedObject>> beforeReads, List<String> diverged) {
+      Map<String, Map<String, VersionedObject>> beforeReads, List<String> diverged,
+      boolean[] changeMade) {
     Map<String, VersionedObject> merged = new TreeMap<>();
     Map<String, String> errors = new TreeMap<>();
     int n = s.settings().n();
     for (String key : s.keys()) {
-      List<String> up = cluster.upIds();
+      List<String> up = new ArrayList<>();
+      for (String m : cluster.members()) {
+        if (cluster.node(m).up()) {
+          up.add(m);
+        }
+      }
       SimNode via = cluster.node(up.get(rng.nextInt(up.size())));
       byte[] k = key.getBytes(StandardCharsets.UTF_8);
       for (int attempt = 1; ; attempt++) {
@@ -231,12 +379,13 @@ public final class Simulation {
         }
         // The healed network keeps its latency tail: a request and its reply both in the tail
         // can outlast a short replica deadline. Try again once the cluster is quiet again.
-        runUntilHealed(queue, cluster, network, history, rng, queue.now() + HEAL_LIMIT_NANOS);
+        runUntilHealed(queue, cluster, network, history, rng, queue.now() + HEAL_LIMIT_NANOS,
+            changeMade);
       }
     }
     // Let the read repairs land.
     List<String> unsettled = runUntilHealed(queue, cluster, network, history, rng,
-        queue.now() + HEAL_LIMIT_NANOS);
+        queue.now() + HEAL_LIMIT_NANOS, changeMade);
     if (unhealed.isEmpty()) {
       unhealed = unsettled;
     }
@@ -245,10 +394,13 @@ public final class Simulation {
     List<String> hints = new ArrayList<>();
     Map<String, io.ringkv.ring.Ring> rings = new TreeMap<>();
     for (SimNode node : cluster.nodes.values()) {
-      if (Disks.holdsHints(node.disk)) {
+      if (!node.gone && Disks.holdsHints(node.disk)) {
         hints.add(node.id);
       }
-      rings.put(node.id, node.ring);
+    }
+    // Checker 4 compares the rings the members gossiped (and route by).
+    for (String m : cluster.members()) {
+      rings.put(m, cluster.node(m).state().ring());
     }
     return new FinalState(merged, errors, stored, handedOff, beforeReads, diverged, hints, rings,
         unhealed);

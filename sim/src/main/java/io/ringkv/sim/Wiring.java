@@ -3,7 +3,9 @@ package io.ringkv.sim;
 import io.ringkv.server.antientropy.AntiEntropyPeer;
 import io.ringkv.server.replica.Peer;
 import io.ringkv.server.replica.ReplicaDirectory;
+import io.ringkv.server.transfer.Transfers;
 import io.ringkv.storage.StorageEngine;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where a simulation may swap in a component: the real one by default. Tests wire deliberately
@@ -31,6 +33,23 @@ public interface Wiring {
    * makes a new one).
    */
   default StorageEngine engine(String node, StorageEngine real) {
+    return real;
+  }
+
+  /**
+   * How node {@code node}'s transfers serve a batch of a partition to a node receiving it;
+   * {@code real} is the node's {@code Transfers}.
+   */
+  default CompletableFuture<Transfers.Batch> serve(String node, Transfers real, int partition,
+      byte[] afterKey, int maxBytes, long pendingRingVersion) {
+    return real.serve(partition, afterKey, maxBytes, pendingRingVersion);
+  }
+
+  /**
+   * How node {@code node}'s transfers fetch batches from the nodes they receive partitions from;
+   * {@code real} goes over the simulated network.
+   */
+  default Transfers.Source fetch(String node, Transfers.Source real) {
     return real;
   }
 

@@ -12,8 +12,11 @@ import org.junit.jupiter.api.Test;
  */
 class DeterminismTest {
 
-  /** Seeds with crashes, a disk loss, partitions and clock jumps among them. */
-  private static final long[] SEEDS = {3, 7, 42, 1234567};
+  /**
+   * Seeds with crashes, a disk loss, partitions and clock jumps among them, and membership
+   * changes: a join (42), a leave (12), a removal (5).
+   */
+  private static final long[] SEEDS = {3, 7, 42, 1234567, 12, 5};
 
   @Test
   void sameSeedSameEventLog() {

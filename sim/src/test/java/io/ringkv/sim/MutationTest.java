@@ -47,6 +47,16 @@ class MutationTest {
     caught(new NoAntiEntropyWiring(), "not converged by anti-entropy");
   }
 
+  @Test
+  void transferThatMarksHandoversDoneWithoutPullingIsCaught() throws Exception {
+    caught(new NoPullTransferWiring(), "transfer incomplete");
+  }
+
+  @Test
+  void transferSourceThatLosesTheFirstKeyOfEachBatchIsCaught() throws Exception {
+    caught(new FirstKeyLosingTransferWiring(), "transfer incomplete");
+  }
+
   /** Runs the normal seeds in batches until one fails in the named checker. */
   private static void caught(Wiring broken, String checker) throws Exception {
     String name = broken.getClass().getSimpleName();
