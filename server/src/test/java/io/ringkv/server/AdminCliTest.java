@@ -84,9 +84,10 @@ class AdminCliTest {
     Run join = cli("--node", address("c"), "admin", "join", "--seed", address("a"), "--json");
     assertThat(join.exit()).as(join.err()).isZero();
     assertThat(join.out()).contains("\"dry_run\":false").contains("\"to\":\"c\"");
+    // Every node, b included (its status is asked next), has the committed ring with c.
     Awaitility.await().atMost(Duration.ofSeconds(30))
-        .until(() -> a.gossiper().state().settled() && c.gossiper().state().settled()
-            && a.ring().nodes().contains("c"));
+        .until(() -> nodes.stream().allMatch(n -> n.gossiper().state().settled()
+            && n.ring().nodes().contains("c")));
 
     Run status = cli("--node", address("b"), "admin", "status", "--json");
     assertThat(status.exit()).as(status.err()).isZero();
