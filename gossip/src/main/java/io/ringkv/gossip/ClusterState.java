@@ -108,6 +108,24 @@ public record ClusterState(
     return pref.subList(0, Math.min(r.targetN(), pref.size()));
   }
 
+  /**
+   * Where a key's data lives: its home replicas in the ring, then, while a change is pending, its
+   * new home replicas in the pending ring (each node once).
+   */
+  public List<String> holders(byte[] key) {
+    List<String> homes = homes(ring, ring.partitionOf(key));
+    if (next == null) {
+      return homes;
+    }
+    List<String> all = new ArrayList<>(homes);
+    for (String node : homes(next, next.partitionOf(key))) {
+      if (!all.contains(node)) {
+        all.add(node);
+      }
+    }
+    return all;
+  }
+
   /** Every handover the pending ring needs (empty when settled), by partition. */
   public SortedSet<Handover> needed() {
     SortedSet<Handover> out = new TreeSet<>();

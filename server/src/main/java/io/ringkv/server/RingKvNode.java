@@ -171,20 +171,7 @@ public final class RingKvNode implements AutoCloseable {
       this.handoff = new HintedHandoff(self, localReplica, monitored, detector::isUp,
           node -> gossiper.state().involved().contains(node),
           // Where a key's data lives: its home replicas, and during a ring change its new ones.
-          key -> {
-            ClusterState st = gossiper.state();
-            List<String> homes = ClusterState.homes(st.ring(), st.ring().partitionOf(key));
-            if (st.settled()) {
-              return homes;
-            }
-            List<String> all = new java.util.ArrayList<>(homes);
-            for (String node : ClusterState.homes(st.next(), st.next().partitionOf(key))) {
-              if (!all.contains(node)) {
-                all.add(node);
-              }
-            }
-            return all;
-          },
+          key -> gossiper.state().holders(key),
           scheduler, clock,
           new HintedHandoff.Settings(Duration.ofMillis(h.intervalMillis()), h.batchSize(),
               h.maxKeysPerSecond(), Duration.ofMillis(h.maxHintAgeMillis())));

@@ -182,20 +182,7 @@ final class SimCluster {
         detector::isUp,
         member -> gossiper.state().involved().contains(member),
         // Where a key's data lives: its home replicas, and during a ring change its new ones.
-        key -> {
-          ClusterState st = gossiper.state();
-          List<String> homes = ClusterState.homes(st.ring(), st.ring().partitionOf(key));
-          if (st.settled()) {
-            return homes;
-          }
-          List<String> all = new ArrayList<>(homes);
-          for (String n : ClusterState.homes(st.next(), st.next().partitionOf(key))) {
-            if (!all.contains(n)) {
-              all.add(n);
-            }
-          }
-          return all;
-        },
+        key -> gossiper.state().holders(key),
         scheduler, node.clock, scenario.handoff());
     handoff.start();
     VersionedStore store = local.store();
