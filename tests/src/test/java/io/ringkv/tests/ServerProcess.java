@@ -2,6 +2,7 @@ package io.ringkv.tests;
 
 import static org.awaitility.Awaitility.await;
 
+import io.ringkv.client.RingKvAdmin;
 import io.ringkv.client.RingKvClient;
 import io.ringkv.client.RingKvException;
 import java.io.IOException;
@@ -89,6 +90,23 @@ final class ServerProcess implements AutoCloseable {
           });
     }
     return this;
+  }
+
+  /**
+   * Waits until every node's failure detector has seen every node up, and keeps seeing it for
+   * 1.5 s. A node probes its peers from its first second, so a peer started after it was marked
+   * down by refused connections and stays so until the next probe answers; a load with w=N started
+   * before that is refused as UNAVAILABLE.
+   */
+  static void awaitEveryNodeReachesEveryOther(List<ServerProcess> nodes) {
+    await("every node reaches every node").atMost(Duration.ofMinutes(1))
+        .during(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(() -> nodes.stream().allMatch(p -> {
+          try (RingKvAdmin admin = RingKvAdmin.connect(p.target(), Duration.ofSeconds(5))) {
+            return admin.status().nodes().stream().allMatch(n -> n.reachable());
+          }
+        }));
   }
 
   private static boolean refused(Throwable t) {

@@ -40,6 +40,7 @@ class ThreeNodeClusterIT {
       for (ServerProcess n : nodes) {
         n.start();
       }
+      ServerProcess.awaitEveryNodeReachesEveryOther(nodes);
       int keys = 3000;
       try (RingKvClient client = RingKvClient.builder().target(nodes.get(0).target())
           .defaultTimeout(Duration.ofSeconds(10)).build()) {

@@ -131,13 +131,8 @@ class TransferCrashIT {
       for (String id : List.of("n1", "n2", "n3")) {
         node(id, "--members", members).start();
       }
-      // The load writes with w=3: wait until every node has seen every other up, and stays so
-      // (a probe sent before a later node listened can mark it down just after).
-      await("every node reaches every node").atMost(Duration.ofMinutes(1))
-          .during(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(200))
-          .ignoreExceptions()
-          .until(() -> nodes.keySet().stream()
-              .allMatch(id -> status(id).nodes().stream().allMatch(n -> n.reachable())));
+      // The load writes with w=3: wait until every node has seen every other up.
+      ServerProcess.awaitEveryNodeReachesEveryOther(List.copyOf(nodes.values()));
       try (RingKvClient client = RingKvClient.builder().target(nodes.get("n1").target())
           .defaultTimeout(Duration.ofSeconds(20)).build()) {
         Semaphore inFlight = new Semaphore(16);
