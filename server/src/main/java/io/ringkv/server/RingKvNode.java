@@ -139,7 +139,7 @@ public final class RingKvNode implements AutoCloseable {
       };
       this.peers =
           new GrpcPeers(addressOf, settings.replicaTimeout(), settings.requestTimeout(),
-              2 * maxMessage);
+              2 * maxMessage, timers);
       NodeConfig.Membership mc = config.membership();
       this.membershipClient = new GrpcMembership(self, addressOf, settings.replicaTimeout(),
           settings.replicaTimeout().multipliedBy(10),

@@ -2,6 +2,7 @@ package io.ringkv.server.grpc;
 
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -11,7 +12,9 @@ import io.ringkv.internal.v1.CoordinatePutRequest;
 import io.ringkv.internal.v1.MergeRequest;
 import io.ringkv.internal.v1.PingRequest;
 import io.ringkv.internal.v1.ReadRequest;
+import io.ringkv.internal.v1.ReplicaCall;
 import io.ringkv.internal.v1.ReplicaGrpc;
+import io.ringkv.internal.v1.ReplicaReply;
 import io.ringkv.server.coordinator.KvException;
 import io.ringkv.server.replica.Peer;
 import io.ringkv.server.replica.ReplicaDirectory;
@@ -22,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -38,19 +43,32 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
   private final Duration forwardDeadline;
   private final int maxMessageBytes;
   private final Map<String, GrpcPeer> peers = new ConcurrentHashMap<>();
+  private final ScheduledFuture<?> sweep;
   private volatile boolean closed;
 
   /**
    * @param addressOf the host:port of a node id, or null for a node this one does not know
    * @param deadline of a replica call (read, merge, ping)
    * @param forwardDeadline of a forwarded put, which waits for the peer's own write quorum
+   * @param timers runs the sweep that fails streamed calls past their deadline
    */
   public GrpcPeers(Function<String, String> addressOf, Duration deadline,
-      Duration forwardDeadline, int maxMessageBytes) {
+      Duration forwardDeadline, int maxMessageBytes, ScheduledExecutorService timers) {
     this.addressOf = addressOf;
     this.deadline = deadline;
     this.forwardDeadline = forwardDeadline;
     this.maxMessageBytes = maxMessageBytes;
+    // A call fails at most a sweep interval after its deadline: 1/20 of it, at most 50 ms.
+    long sweepMillis = Math.max(1, Math.min(50, deadline.toMillis() / 20));
+    this.sweep = timers.scheduleWithFixedDelay(this::expireCalls, sweepMillis, sweepMillis,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void expireCalls() {
+    long now = System.nanoTime();
+    for (GrpcPeer p : peers.values()) {
+      p.calls.expire(now);
+    }
   }
 
   @Override
@@ -86,7 +104,9 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    sweep.cancel(false);
     for (GrpcPeer p : peers.values()) {
+      p.calls.close();
       p.channel.shutdownNow();
     }
     for (GrpcPeer p : peers.values()) {
@@ -103,6 +123,7 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
     private final String nodeId;
     private final ManagedChannel channel;
     private final ReplicaGrpc.ReplicaFutureStub stub;
+    private final ReplicaCalls calls;
     private final java.util.concurrent.atomic.AtomicLong lastBackoffReset =
         new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
 
@@ -110,29 +131,33 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
       this.nodeId = nodeId;
       this.channel = channel;
       this.stub = ReplicaGrpc.newFutureStub(channel);
+      this.calls = new ReplicaCalls(nodeId, channel, deadline.toNanos(), this::reconnectSoon);
     }
 
     private ReplicaGrpc.ReplicaFutureStub stub() {
       return stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    // Reads and merges (the request path, read repair, hints) go over the peer's call stream.
+
     @Override
     public CompletableFuture<VersionedObject> read(byte[] key) {
-      return adapt(
-          () -> stub().read(ReadRequest.newBuilder().setKey(ByteString.copyFrom(key)).build()),
-          r -> r.getObject().isEmpty()
-              ? VersionedObject.EMPTY
-              : VersionCodec.decodeObject(r.getObject().toByteArray()));
+      return calls.call(ReplicaCall.newBuilder()
+          .setRead(ReadRequest.newBuilder().setKey(UnsafeByteOperations.unsafeWrap(key))),
+          GrpcPeer::object);
     }
 
     @Override
     public CompletableFuture<VersionedObject> readHints(byte[] key, List<String> homeReplicas) {
-      return adapt(
-          () -> stub().read(ReadRequest.newBuilder().setKey(ByteString.copyFrom(key))
-              .addAllHintsFor(homeReplicas).build()),
-          r -> r.getObject().isEmpty()
-              ? VersionedObject.EMPTY
-              : VersionCodec.decodeObject(r.getObject().toByteArray()));
+      return calls.call(ReplicaCall.newBuilder()
+          .setRead(ReadRequest.newBuilder().setKey(UnsafeByteOperations.unsafeWrap(key))
+              .addAllHintsFor(homeReplicas)),
+          GrpcPeer::object);
+    }
+
+    private static VersionedObject object(ReplicaReply reply) {
+      ByteString object = reply.getRead().getObject();
+      return object.isEmpty() ? VersionedObject.EMPTY : VersionCodec.decodeObject(object.toByteArray());
     }
 
     @Override
@@ -142,12 +167,13 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> hint(byte[] key, VersionedObject object, String homeReplica) {
-      MergeRequest request = MergeRequest.newBuilder()
-              .setKey(ByteString.copyFrom(key))
-              .setObject(ByteString.copyFrom(VersionCodec.encodeObject(object)))
-              .setHintFor(homeReplica)
-              .build();
-      return adapt(() -> stub().merge(request), r -> null);
+      // The key and the encoded object are never changed after the call: no copies.
+      return calls.call(ReplicaCall.newBuilder()
+          .setMerge(MergeRequest.newBuilder()
+              .setKey(UnsafeByteOperations.unsafeWrap(key))
+              .setObject(UnsafeByteOperations.unsafeWrap(VersionCodec.encodeObject(object)))
+              .setHintFor(homeReplica)),
+          r -> null);
     }
 
     @Override

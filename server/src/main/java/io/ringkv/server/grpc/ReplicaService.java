@@ -1,7 +1,11 @@
 package io.ringkv.server.grpc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.ringkv.internal.v1.CallError;
 import io.ringkv.internal.v1.CoordinatePutRequest;
 import io.ringkv.internal.v1.CoordinatePutResponse;
 import io.ringkv.internal.v1.MergeRequest;
@@ -10,7 +14,9 @@ import io.ringkv.internal.v1.PingRequest;
 import io.ringkv.internal.v1.PingResponse;
 import io.ringkv.internal.v1.ReadRequest;
 import io.ringkv.internal.v1.ReadResponse;
+import io.ringkv.internal.v1.ReplicaCall;
 import io.ringkv.internal.v1.ReplicaGrpc;
+import io.ringkv.internal.v1.ReplicaReply;
 import io.ringkv.server.coordinator.Coordinator;
 import io.ringkv.server.coordinator.KvException;
 import io.ringkv.server.replica.LocalReplica;
@@ -32,37 +38,92 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   @Override
   public void read(ReadRequest request, StreamObserver<ReadResponse> observer) {
-    byte[] key = request.getKey().toByteArray();
-    KeyValueService.reply(
-        request.getHintsForCount() == 0
-            ? local.read(key)
-            : local.readHints(key, request.getHintsForList()),
-        o -> o.siblings().isEmpty() && o.context().isEmpty()
-            ? ReadResponse.getDefaultInstance()
-            : ReadResponse.newBuilder()
-                .setObject(ByteString.copyFrom(VersionCodec.encodeObject(o)))
-                .build(),
-        observer);
+    KeyValueService.reply(read(request), r -> r, observer);
   }
 
   @Override
   public void merge(MergeRequest request, StreamObserver<MergeResponse> observer) {
+    KeyValueService.reply(merge(request), r -> r, observer);
+  }
+
+  private CompletableFuture<ReadResponse> read(ReadRequest request) {
+    byte[] key = request.getKey().toByteArray();
+    return (request.getHintsForCount() == 0
+            ? local.read(key)
+            : local.readHints(key, request.getHintsForList()))
+        .thenApply(o -> o.siblings().isEmpty() && o.context().isEmpty()
+            ? ReadResponse.getDefaultInstance()
+            : ReadResponse.newBuilder()
+                .setObject(UnsafeByteOperations.unsafeWrap(VersionCodec.encodeObject(o)))
+                .build());
+  }
+
+  private CompletableFuture<MergeResponse> merge(MergeRequest request) {
     VersionedObject object;
     try {
       object = VersionCodec.decodeObject(request.getObject().toByteArray());
     } catch (MalformedVersionException e) {
-      KeyValueService.reply(
-          CompletableFuture.failedFuture(KvException.invalid("object: " + e.getMessage())),
-          x -> MergeResponse.getDefaultInstance(), observer);
-      return;
+      return CompletableFuture.failedFuture(KvException.invalid("object: " + e.getMessage()));
     }
     byte[] key = request.getKey().toByteArray();
-    KeyValueService.reply(
-        request.getHintFor().isEmpty()
+    return (request.getHintFor().isEmpty()
             ? local.merge(key, object)
-            : local.hint(key, object, request.getHintFor()),
-        x -> MergeResponse.getDefaultInstance(),
-        observer);
+            : local.hint(key, object, request.getHintFor()))
+        .thenApply(x -> MergeResponse.getDefaultInstance());
+  }
+
+  /**
+   * The stream of Read and Merge calls from one peer: each is served as its unary twin is, and
+   * answered on the stream with its id, in whatever order they complete.
+   */
+  @Override
+  public StreamObserver<ReplicaCall> calls(StreamObserver<ReplicaReply> replies) {
+    ServerCallStreamObserver<ReplicaReply> out = (ServerCallStreamObserver<ReplicaReply>) replies;
+    // A caller that went away fails its own open calls; replies to it are dropped.
+    out.setOnCancelHandler(() -> { });
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(ReplicaCall call) {
+        long id = call.getId();
+        CompletableFuture<ReplicaReply.Builder> reply = switch (call.getCallCase()) {
+          case READ -> read(call.getRead()).thenApply(r -> ReplicaReply.newBuilder().setRead(r));
+          case MERGE -> merge(call.getMerge()).thenApply(r -> ReplicaReply.newBuilder().setMerge(r));
+          default -> CompletableFuture.failedFuture(KvException.invalid("call: none given"));
+        };
+        reply.whenComplete((b, error) -> {
+          ReplicaReply.Builder r = b;
+          if (error != null) {
+            Status s = Statuses.toStatus(error);
+            r = ReplicaReply.newBuilder().setError(CallError.newBuilder()
+                .setCode(s.getCode().value())
+                .setDescription(s.getDescription() == null ? "" : s.getDescription()));
+          }
+          send(r.setId(id).build());
+        });
+      }
+
+      private void send(ReplicaReply reply) {
+        synchronized (out) {
+          if (!out.isCancelled()) {
+            out.onNext(reply);
+          }
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        // The caller cancelled the stream or its connection broke; nothing to clean up here.
+      }
+
+      @Override
+      public void onCompleted() {
+        synchronized (out) {
+          if (!out.isCancelled()) {
+            out.onCompleted();
+          }
+        }
+      }
+    };
   }
 
   @Override
