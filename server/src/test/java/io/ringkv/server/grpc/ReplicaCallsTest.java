@@ -1,0 +1,185 @@
+package io.ringkv.server.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.ringkv.env.SystemClock;
+import io.ringkv.server.coordinator.KvException;
+import io.ringkv.server.replica.LocalReplica;
+import io.ringkv.server.replica.Peer;
+import io.ringkv.storage.HintStore;
+import io.ringkv.storage.InMemoryStorageEngine;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.VersionedStore;
+import io.ringkv.version.Actor;
+import io.ringkv.version.Dot;
+import io.ringkv.version.VersionVector;
+import io.ringkv.version.VersionedObject;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reads and merges over the peer call stream ({@code Replica.Calls}) against a real replica
+ * service on a loopback port: replies find their callers, the peer's refusals stay refusals,
+ * deadlines hold although the stream has none, and a peer that dies and comes back is used again.
+ */
+class ReplicaCallsTest {
+
+  /** Long enough for a cold JVM on a loaded machine; the deadline test shortens it. */
+  private Duration deadline = Duration.ofSeconds(10);
+
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+  private final InMemoryStorageEngine engine = new InMemoryStorageEngine();
+  /** The peer's storage executor: runs tasks at once unless the test stalls it. */
+  private final AtomicBoolean stalled = new AtomicBoolean();
+  private final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
+  private final Executor storage = task -> {
+    if (stalled.get()) {
+      held.add(task);
+    } else {
+      task.run();
+    }
+  };
+  private final LocalReplica replica = new LocalReplica(
+      new VersionedStore(engine, StorageEngine.Durability.BUFFERED),
+      new HintStore(engine, StorageEngine.Durability.BUFFERED, 1 << 20), storage,
+      SystemClock.INSTANCE);
+  private Server server;
+  private int port;
+  private GrpcPeers peers;
+
+  private void startPeer(int onPort) throws Exception {
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", onPort))
+        .directExecutor()
+        .addService(new ReplicaService(replica, null))
+        .build().start();
+    port = server.getPort();
+  }
+
+  private Peer peer() {
+    if (peers == null) {
+      peers = new GrpcPeers(node -> "127.0.0.1:" + port, deadline, deadline, 1 << 20, timers);
+    }
+    return peers.peer("p");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (peers != null) {
+      peers.close();
+    }
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    timers.shutdownNow();
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static VersionedObject version(String value, long counter) {
+    return VersionedObject.EMPTY.write(VersionVector.EMPTY,
+        new Dot(new Actor("a", 1), counter), b(value), 1_000, 10);
+  }
+
+  @Test
+  void manyConcurrentCallsEachGetTheirOwnReply() throws Exception {
+    startPeer(0);
+    Peer p = peer();
+    List<CompletableFuture<Void>> merges = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      merges.add(p.merge(b("k" + i), version("v" + i, 1)));
+    }
+    CompletableFuture.allOf(merges.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    List<CompletableFuture<VersionedObject>> reads = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      reads.add(p.read(b("k" + i)));
+    }
+    for (int i = 0; i < 500; i++) {
+      assertThat(reads.get(i).get(10, TimeUnit.SECONDS).values())
+          .as("read of k%d", i).containsExactly(b("v" + i));
+    }
+    assertThat(p.read(b("never-written")).get(10, TimeUnit.SECONDS))
+        .isEqualTo(VersionedObject.EMPTY);
+    // Hints travel the same stream and land apart from the data.
+    p.hint(b("h"), version("for-q", 1), "q").get(10, TimeUnit.SECONDS);
+    assertThat(p.read(b("h")).get(10, TimeUnit.SECONDS)).isEqualTo(VersionedObject.EMPTY);
+    assertThat(p.readHints(b("h"), List.of("q")).get(10, TimeUnit.SECONDS).values())
+        .containsExactly(b("for-q"));
+  }
+
+  @Test
+  void aRefusedCallFailsAsAnsweredAndTheStreamGoesOn() throws Exception {
+    startPeer(0);
+    Peer p = peer();
+    // The peer's hint store refuses a hint over its bound (1 MiB): the peer answers with a status.
+    byte[] huge = new byte[2 << 20];
+    Throwable refused = catchThrowable(() ->
+        p.hint(b("big"), VersionedObject.EMPTY.write(VersionVector.EMPTY,
+            new Dot(new Actor("a", 1), 1), huge, 1, 10), "q").get(10, TimeUnit.SECONDS));
+    KvException kv = (KvException) refused.getCause();
+    assertThat(kv.answeredByPeer()).as("a status the peer sent: it is alive").isTrue();
+    p.merge(b("after"), version("x", 1)).get(10, TimeUnit.SECONDS);
+    assertThat(p.read(b("after")).get(10, TimeUnit.SECONDS).values()).containsExactly(b("x"));
+  }
+
+  @Test
+  void aCallThePeerNeverAnswersFailsAtItsDeadline() throws Exception {
+    deadline = Duration.ofMillis(500);
+    startPeer(0);
+    Peer p = peer();
+    await("the stream is up").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        .until(() -> p.merge(b("k"), version("v", 1)).get(10, TimeUnit.SECONDS) == null);
+    stalled.set(true);
+    long start = System.nanoTime();
+    Throwable t = catchThrowable(() -> p.read(b("k")).get(10, TimeUnit.SECONDS));
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+    KvException kv = (KvException) t.getCause();
+    assertThat(kv.code()).isEqualTo(KvException.Code.DEADLINE_EXCEEDED);
+    assertThat(kv.answeredByPeer()).isFalse();
+    assertThat(tookMillis).as("failed at its deadline, not before")
+        .isGreaterThanOrEqualTo(deadline.toMillis());
+    // The late reply is dropped, and the stream serves the next call.
+    stalled.set(false);
+    held.forEach(Runnable::run);
+    assertThat(p.read(b("k")).get(10, TimeUnit.SECONDS).values()).containsExactly(b("v"));
+  }
+
+  @Test
+  void aPeerThatDiesFailsItsOpenCallsAndIsUsedAgainOnceBack() throws Exception {
+    startPeer(0);
+    int fixedPort = port;
+    Peer p = peer();
+    p.merge(b("k"), version("v", 1)).get(10, TimeUnit.SECONDS);
+    stalled.set(true);
+    CompletableFuture<VersionedObject> open = p.read(b("k"));
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    Throwable t = catchThrowable(() -> open.get(10, TimeUnit.SECONDS));
+    KvException kv = (KvException) t.getCause();
+    assertThat(kv.code()).isEqualTo(KvException.Code.UNAVAILABLE);
+    assertThat(kv.answeredByPeer()).as("unreachable, for the failure detector").isFalse();
+
+    held.clear();
+    stalled.set(false);
+    startPeer(fixedPort);
+    await("a call over a new stream succeeds").atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+        .until(() -> p.read(b("k")).get(2, TimeUnit.SECONDS).values().size() == 1);
+  }
+}
