@@ -172,12 +172,21 @@ final class ReplicaCalls {
     if (l == null) {
       return;
     }
+    boolean expired = false;
     for (Map.Entry<Long, Pending<?>> e : l.open.entrySet()) {
       if (nowNanos - e.getValue().expiresAtNanos() >= 0 && l.open.remove(e.getKey()) != null) {
+        expired = true;
         e.getValue().fail(GrpcPeers.fromStatus(peer,
             Status.DEADLINE_EXCEEDED.withDescription("no reply within "
                 + deadlineNanos / 1_000_000 + " ms").asRuntimeException()));
       }
+    }
+    if (expired && !l.out.isReady()) {
+      // The peer stopped reading (paused, or stuck) and its flow-control window is full: what is
+      // still written is buffered here, also the calls that just expired. A unary call gave its
+      // buffer up at its deadline; give the whole stream up, so that buffering stays bounded by
+      // one deadline's traffic. The next call opens a new stream.
+      l.out.cancel("the peer read nothing for a whole call deadline", null);
     }
   }
 

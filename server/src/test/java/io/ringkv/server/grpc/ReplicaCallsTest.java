@@ -162,6 +162,72 @@ class ReplicaCallsTest {
   }
 
   @Test
+  void aPeerThatStopsReadingHasItsStreamGivenUpAtTheDeadline() throws Exception {
+    deadline = Duration.ofMillis(500);
+    // A peer that accepts the stream and never reads from it (paused, or stuck): its HTTP/2
+    // flow-control window fills and the caller's writes pile up in the caller's buffers.
+    List<io.grpc.stub.ServerCallStreamObserver<?>> streams = new ArrayList<>();
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .directExecutor()
+        .addService(new io.ringkv.internal.v1.ReplicaGrpc.ReplicaImplBase() {
+          @Override
+          public io.grpc.stub.StreamObserver<io.ringkv.internal.v1.ReplicaCall> calls(
+              io.grpc.stub.StreamObserver<io.ringkv.internal.v1.ReplicaReply> replies) {
+            var out = (io.grpc.stub.ServerCallStreamObserver<io.ringkv.internal.v1.ReplicaReply>)
+                replies;
+            out.disableAutoRequest();
+            synchronized (streams) {
+              streams.add(out);
+            }
+            return new io.grpc.stub.StreamObserver<>() {
+              @Override public void onNext(io.ringkv.internal.v1.ReplicaCall c) { }
+              @Override public void onError(Throwable t) {
+                synchronized (streams) {
+                  streams.remove(out);
+                }
+              }
+              @Override public void onCompleted() { }
+            };
+          }
+        })
+        .build().start();
+    port = server.getPort();
+    Peer p = peer();
+    // 4 MiB of merges: well past the 1 MiB window.
+    byte[] value = new byte[4096];
+    List<CompletableFuture<Void>> calls = new ArrayList<>();
+    for (int i = 0; i < 1024; i++) {
+      calls.add(p.merge(b("k" + i), VersionedObject.EMPTY.write(VersionVector.EMPTY,
+          new Dot(new Actor("a", 1), 1), value, 1, 10)));
+    }
+    await("the peer holds the stream").atMost(Duration.ofSeconds(5)).until(() -> {
+      synchronized (streams) {
+        return streams.size() == 1;
+      }
+    });
+    // The calls past their deadline fail as such; the stream is then given up, which fails the
+    // few sent a little later as unreachable. None is taken for an answer.
+    KvException first =
+        (KvException) catchThrowable(() -> calls.get(0).get(10, TimeUnit.SECONDS)).getCause();
+    assertThat(first.code()).isEqualTo(KvException.Code.DEADLINE_EXCEEDED);
+    for (CompletableFuture<Void> c : calls) {
+      KvException kv = (KvException) catchThrowable(() -> c.get(10, TimeUnit.SECONDS)).getCause();
+      assertThat(kv.code()).isIn(KvException.Code.DEADLINE_EXCEEDED, KvException.Code.UNAVAILABLE);
+      assertThat(kv.answeredByPeer()).isFalse();
+    }
+    await("the blocked stream is cancelled, which the peer sees").atMost(Duration.ofSeconds(10))
+        .until(() -> {
+          synchronized (streams) {
+            return streams.isEmpty();
+          }
+        });
+    // The next call goes over a new stream (which this peer does not read either).
+    Throwable next = catchThrowable(() -> p.read(b("k0")).get(10, TimeUnit.SECONDS));
+    assertThat(((KvException) next.getCause()).code())
+        .isEqualTo(KvException.Code.DEADLINE_EXCEEDED);
+  }
+
+  @Test
   void aPeerThatDiesFailsItsOpenCallsAndIsUsedAgainOnceBack() throws Exception {
     startPeer(0);
     int fixedPort = port;
