@@ -4,7 +4,11 @@ import io.ringkv.env.Clock;
 import io.ringkv.storage.HintStore;
 import io.ringkv.storage.VersionedStore;
 import io.ringkv.version.VersionedObject;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -23,6 +27,8 @@ public final class LocalReplica implements Replica {
   private final Clock clock;
 
   private volatile BiConsumer<byte[], VersionedObject> writes = (key, stored) -> {};
+  /** Pinned keys and how many pins each has (guarded by itself). */
+  private final Map<ByteBuffer, Integer> pins = new HashMap<>();
 
   public LocalReplica(VersionedStore store, HintStore hints, Executor storageExecutor, Clock clock) {
     this.store = store;
@@ -83,6 +89,51 @@ public final class LocalReplica implements Replica {
   public CompletableFuture<Void> hint(byte[] key, VersionedObject object, String homeReplica) {
     return CompletableFuture.runAsync(
         () -> hints.merge(homeReplica, key, object, clock.wallMillis()), storageExecutor);
+  }
+
+  /**
+   * Keeps this node's copy of {@code key} until the pin is released: a write round the node
+   * coordinates counts the node's own copy toward W, so data transfer must not drop the key's
+   * partition (after a ring change moved it away) while the round runs ({@link #pinnedKeys()}).
+   * A key may be pinned several times; each pin is released once.
+   */
+  public Pin pin(byte[] key) {
+    ByteBuffer k = ByteBuffer.wrap(key.clone());
+    synchronized (pins) {
+      pins.merge(k, 1, Integer::sum);
+    }
+    return new Pin(k);
+  }
+
+  /** The keys pinned now (a snapshot, in no particular order). */
+  public List<byte[]> pinnedKeys() {
+    synchronized (pins) {
+      List<byte[]> out = new ArrayList<>(pins.size());
+      for (ByteBuffer k : pins.keySet()) {
+        out.add(k.array().clone());
+      }
+      return out;
+    }
+  }
+
+  /** One pin of a key; {@link #release()} is idempotent. */
+  public final class Pin {
+    private final ByteBuffer key;
+    private boolean released;
+
+    private Pin(ByteBuffer key) {
+      this.key = key;
+    }
+
+    public void release() {
+      synchronized (pins) {
+        if (released) {
+          return;
+        }
+        released = true;
+        pins.computeIfPresent(key, (k, count) -> count == 1 ? null : count - 1);
+      }
+    }
   }
 
   /** Atomically applies {@code change} to the stored object; see {@link VersionedStore#update}. */

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * current replica it serves those batches, and forwards every write of a moving partition to
  * its new home replica (as a hint if that fails), from the moment it knows of the change until
  * a grace period after the commit, so no write made during the move is missing on the new
- * owner. After that grace period it drops the partitions it no longer holds.
+ * owner. After that grace period it drops the partitions it no longer holds, except one holding
+ * a key {@linkplain LocalReplica#pin pinned} by a write this node still coordinates (its copy
+ * counts toward W until the write is answered): that partition is dropped a retry interval later.
  */
 public final class Transfers implements Gossiper.Listener {
 
@@ -337,13 +340,31 @@ public final class Transfers implements Gossiper.Listener {
       return;
     }
     local.storageExecutor().execute(() -> {
+      // A write round this node still coordinates counts its copy of the key toward W: the
+      // key's partition waits until the round ends (the coordinator pins the key first, then
+      // reads the ring, so a round that starts after this check sees that it no longer holds
+      // the key and does not coordinate).
+      Set<Integer> busy = new TreeSet<>();
+      for (byte[] key : local.pinnedKeys()) {
+        busy.add(now.partitionOf(key));
+      }
       long keys = 0;
+      List<Integer> deferred = new ArrayList<>();
       for (int p : drop) {
-        keys += PartitionScan.drop(local.store(), now, p);
+        if (busy.contains(p)) {
+          deferred.add(p);
+        } else {
+          keys += PartitionScan.drop(local.store(), now, p);
+        }
       }
       if (keys > 0) {
         log.info("node {}: dropped {} keys of partitions it no longer holds in ring v{}", self,
             keys, now.version());
+      }
+      if (!deferred.isEmpty()) {
+        log.debug("node {}: partitions {} wait for the writes this node coordinates on them;"
+            + " dropping them in {}", self, deferred, settings.retry());
+        scheduler.schedule(settings.retry(), () -> dropMoved(now));
       }
     });
   }
