@@ -66,9 +66,13 @@ public final class LocalReplica implements Replica {
   }
 
   /**
-   * Told of every write to this node's own data (not hints), with the object as stored, on the
-   * storage thread that made it: data transfer forwards writes to a partition's new home replica.
-   * Must not block.
+   * Told of every write to this node's own data (not hints) that changed it, with the object as
+   * stored, on the storage thread that made it: data transfer forwards writes to a partition's
+   * new home replica. A merge that brought nothing new is not told: two nodes that see a ring
+   * change differently (one still forwards for the commit before, the other already for the
+   * change queued on top of it) may each be the other's new home replica of a partition, and
+   * would otherwise forward one write back and forth for as long as their views differ. Must not
+   * block.
    */
   public void onWrite(BiConsumer<byte[], VersionedObject> listener) {
     this.writes = listener;
@@ -76,8 +80,17 @@ public final class LocalReplica implements Replica {
 
   @Override
   public CompletableFuture<Void> merge(byte[] key, VersionedObject object) {
-    return CompletableFuture.runAsync(() -> written(key, store.merge(key, object)),
-        storageExecutor);
+    return CompletableFuture.runAsync(() -> {
+      boolean[] changed = {false};
+      VersionedObject stored = store.update(key, current -> {
+        VersionedObject next = current.merge(object);
+        changed[0] = !next.equals(current);
+        return next;
+      });
+      if (changed[0]) {
+        written(key, stored);
+      }
+    }, storageExecutor);
   }
 
   private VersionedObject written(byte[] key, VersionedObject stored) {
