@@ -2,7 +2,9 @@ package io.ringkv.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Seeds outside the normal window that found a protocol bug in a soak, replayed on every build
@@ -21,6 +23,30 @@ class FoundSeedsTest {
   void aLeavingCoordinatorKeepsItsCopyUntilItAnswers() {
     SimResult r = Simulation.run(400775, SimOptions.DEFAULTS);
     assertThat(r.scenario()).contains("W=3").endsWith("; a member leaves at 2787.014 ms");
+    assertThat(r.failures()).isEmpty();
+  }
+
+  /** Finding 6 again, in another window (it failed on the code before the fix too). */
+  @Test
+  void aLeavingCoordinatorKeepsItsCopyUntilItAnswersToo() {
+    SimResult r = Simulation.run(600318, SimOptions.DEFAULTS);
+    assertThat(r.scenario()).contains("W=3").endsWith("; a member leaves at 1229.307 ms");
+    assertThat(r.failures()).isEmpty();
+  }
+
+  /**
+   * Finding 7: the spare joined, then left while other nodes were still in the forward grace of
+   * the join's commit. n4 forwarded the join's writes to n5 (new in the joined ring), n5
+   * forwarded the leave's writes to n4 (new in the ring without n5), and every merge, even one
+   * that brought nothing new, was forwarded again: one write went back and forth, doubling,
+   * and the run never left its workload. Data transfer is now told only of merges that changed
+   * the data.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void forwardedWritesDoNotBounceBetweenTwoViewsOfARingChange() {
+    SimResult r = Simulation.run(600360, SimOptions.DEFAULTS);
+    assertThat(r.scenario()).endsWith("a member leaves");
     assertThat(r.failures()).isEmpty();
   }
 }
