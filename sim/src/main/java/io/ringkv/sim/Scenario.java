@@ -146,7 +146,7 @@ record Scenario(
     // removal (a removed node's data is the run's one lost disk), and N = 3 members always stay.
     // Drawn from a stream split off last, so runs with one change draw what they always drew.
     Change second = Change.NONE;
-    if (change.kind() != ChangeKind.NONE) {
+    if (change.kind() != ChangeKind.NONE && o.secondChange()) {
       SplittableRandom m2 = m.split();
       if (m2.nextInt(3) == 0) {
         ChangeKind kind = change.kind() != ChangeKind.JOIN ? ChangeKind.JOIN : ChangeKind.LEAVE;
