@@ -222,15 +222,20 @@ public final class Transfers implements Gossiper.Listener {
         finished(h);
         continue;
       }
-      receive(h, sources, 0, version).whenComplete((ok, failure) -> {
+      // A change is named by its state version and author, not by its pending ring's version: a
+      // change lost to a commit and made again on top of it has a pending ring of the same
+      // version, but the data pulled for the lost one may have been dropped since (after the
+      // commit's forward grace), so its progress must not count.
+      String change = s.version() + " " + s.author();
+      receive(h, sources, 0, version, change).whenComplete((ok, failure) -> {
         finished(h);
         if (failure != null) {
           log.info("node {}: receiving partition {} failed, will retry: {}", self, h.partition(),
               failure.toString());
           return;
         }
-        ClusterState after = gossiper.update(st -> st.next() != null
-            && st.next().version() == version ? st.withDone(Set.of(h)).commitIfComplete() : st);
+        ClusterState after = gossiper.update(st -> st.sameChange(s)
+            ? st.withDone(Set.of(h)).commitIfComplete() : st);
         log.info("node {}: received partition {} from {} ({} of {} handovers of ring v{} done)",
             self, h.partition(), sources, after.settled() ? "all" : after.done().size(),
             after.settled() ? "all" : after.needed().size(), version);
@@ -245,12 +250,12 @@ public final class Transfers implements Gossiper.Listener {
 
   /** Pulls the partition from each source in turn. */
   private CompletableFuture<Void> receive(Handover h, List<String> sources, int index,
-      long version) {
+      long version, String change) {
     if (index == sources.size()) {
       return CompletableFuture.completedFuture(null);
     }
     String from = sources.get(index);
-    String id = TransferProgress.id(version, h.partition(), from);
+    String id = TransferProgress.id(change, h.partition(), from);
     return CompletableFuture.supplyAsync(() -> progress.load(id), local.storageExecutor())
         .thenCompose(after -> {
           if (after == TransferProgress.DONE) {
@@ -262,7 +267,7 @@ public final class Transfers implements Gossiper.Listener {
           }
           return pull(h.partition(), from, after == null ? new byte[0] : after, version, id);
         })
-        .thenCompose(v -> receive(h, sources, index + 1, version));
+        .thenCompose(v -> receive(h, sources, index + 1, version, change));
   }
 
   private CompletableFuture<Void> pull(int partition, String from, byte[] after, long version,
