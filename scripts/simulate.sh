@@ -24,7 +24,7 @@ if [[ ! -d "$classes" || ! -s "$cp_file" ]]; then
 elif [[ -n "${SIMULATE_NO_BUILD:-}" ]]; then
   stale=""
 elif [[ -n "$(find "$root/sim/src/main" "$root/server/src/main" "$root/storage/src/main" \
-    "$root/ring/src/main" "$root/config/src/main" -newer "$cp_file" -type f 2>/dev/null \
+    "$root/ring/src/main" "$root/config/src/main" "$root/gossip/src/main" -newer "$cp_file" -type f 2>/dev/null \
     | head -n 1)" ]]; then
   stale="sources changed"
 fi

@@ -197,10 +197,21 @@ public record ClusterState(
     }
   }
 
-  /** Whether this state wins over {@code o} in gossip: a greater (version, author). */
+  /**
+   * Whether this state wins over {@code o} in gossip: a greater version; at one version a commit
+   * (author "") over a change, else the greater author. A change and a commit of one version were
+   * both made on the same pending state (the change queued on top of it, the commit completing
+   * it), concurrently on two nodes. The commit wins: nodes that already serve by the committed
+   * ring, and after the forward grace dropped what it moved away, must not go back to the ring
+   * before it. The change is lost, as one of two concurrent changes is ({@link Gossiper} warns
+   * on the node that made it), and is made again on top of the commit.
+   */
   public boolean orderedAfter(ClusterState o) {
     if (version != o.version) {
       return version > o.version;
+    }
+    if (author.isEmpty() != o.author.isEmpty()) {
+      return author.isEmpty();
     }
     return author.compareTo(o.author) > 0;
   }

@@ -178,14 +178,16 @@ public final class Gossiper {
 
   /**
    * Replaces the state with one of another cluster: a node that joins takes the state the seed
-   * answered with. Only allowed while this node is a cluster of its own, or was removed from
-   * the one it belonged to.
+   * answered with. Only allowed while this node is a cluster of its own, or is not a member of
+   * the one its state describes (it was removed, or its join was lost).
    */
   public synchronized void adopt(ClusterState joined) {
     ClusterState current = state;
     Member me = current.member(self);
-    boolean removed = me != null && me.state() == Member.State.REMOVED;
-    if (current.live().size() > 1 && !removed) {
+    // Not a member: removed, or a node whose join was lost (it adopted the state with its join,
+    // then gossip brought a state that won over it) and is joined again.
+    boolean member = me != null && me.state() != Member.State.REMOVED;
+    if (current.live().size() > 1 && member) {
       throw new MembershipException(MembershipException.Reason.REFUSED, "node " + self
           + " is already a member of cluster '" + current.clusterName() + "' with "
           + current.live().size() + " members; it cannot join another");
@@ -219,10 +221,12 @@ public final class Gossiper {
     ClusterState merged = mine.merge(theirs);
     if (mine.author().startsWith(self + "/") && merged.version() == mine.version()
         && !merged.author().equals(mine.author())) {
-      // Two administrators changed membership at once on different nodes: one change wins.
-      log.warn("node {}: membership change '{}' made here lost to the concurrent change '{}'"
-          + " (state version {}); make it again if it is still wanted", self,
-          mine.author().substring(self.length() + 1), merged.author(), mine.version());
+      // Two administrators changed membership at once on different nodes, or a change was made
+      // on a pending ring while another node committed it: one wins (a commit always).
+      log.warn("node {}: membership change '{}' made here lost to {} (state version {}); make"
+          + " it again if it is still wanted", self, mine.author().substring(self.length() + 1),
+          merged.author().isEmpty() ? "the commit of the change it was made on"
+              : "the concurrent change '" + merged.author() + "'", mine.version());
     }
     install(merged);
   }

@@ -114,6 +114,27 @@ class ClusterStateTest {
     }
   }
 
+  /**
+   * Seen in the simulator's event log of seed 48 once it made two membership changes: n5 left
+   * on top of a pending join while other nodes committed the join, both at one version; the
+   * leave won and rolled every node that had committed back to the ring before the join.
+   */
+  @Test
+  void aCommitWinsOverAChangeMadeConcurrentlyOnItsPendingRing() {
+    ClusterState joining = Changes.join(three(), new Member("d", "d:7070", 1,
+        Member.State.JOINING), "a");
+    ClusterState committed = joining.withDone(joining.needed()).commitIfComplete();
+    ClusterState leaving = Changes.depart(joining, "b", "b");
+    assertThat(committed.version()).isEqualTo(leaving.version());
+    assertThat(committed.merge(leaving)).isEqualTo(committed);
+    assertThat(leaving.merge(committed)).isEqualTo(committed);
+    assertThat(committed.ring().nodes()).containsExactly("a", "b", "c", "d");
+    // Made again on top of the commit, the leave wins.
+    ClusterState again = Changes.depart(committed, "b", "b");
+    assertThat(committed.merge(again)).isEqualTo(again);
+    assertThat(again.ring()).isEqualTo(committed.ring());
+  }
+
   @Test
   void aChangeOnAPendingOneKeepsTheHandoversStillNeeded() {
     ClusterState joined = Changes.join(three(), new Member("d", "d:7070", 1,

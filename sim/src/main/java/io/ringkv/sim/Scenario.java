@@ -42,7 +42,8 @@ record Scenario(
     boolean chainWrites,
     Gossiper.Settings gossip,
     Transfers.Settings transfer,
-    Change change) {
+    Change change,
+    Change second) {
 
   /** The membership change an administrator makes during the fault phase, if any. */
   enum ChangeKind { NONE, JOIN, LEAVE, REMOVE }
@@ -64,6 +65,18 @@ record Scenario(
         case LEAVE -> "a member leaves at " + EventLog.millis(atNanos) + " ms";
         case REMOVE -> "a member crashes for good at " + EventLog.millis(atNanos)
             + " ms and is removed " + EventLog.millis(removeAfterNanos) + " ms later";
+      };
+    }
+
+    /** As a second change, whose {@code atNanos} counts from when the first one was made. */
+    String asSecond() {
+      return switch (kind) {
+        case NONE -> "";
+        case JOIN -> ", then " + EventLog.millis(atNanos) + " ms after it is made a spare node"
+            + " joins";
+        case LEAVE -> ", then " + EventLog.millis(atNanos) + " ms after it is made a member"
+            + " leaves";
+        case REMOVE -> throw new IllegalStateException("a second change is never a removal");
       };
     }
   }
@@ -128,17 +141,34 @@ record Scenario(
       change = new Change(kind, m.nextLong(workloadNanos * 4 / 5),
           50_000_000L + m.nextLong(2_000_000_000L), 100_000_000L + m.nextLong(400_000_000L));
     }
+    // In a third of the runs with a change, a second one, made on a node that knows the first
+    // soon after it (so usually while it is pending: queued on top of it). Never a second
+    // removal (a removed node's data is the run's one lost disk), and N = 3 members always stay.
+    // Drawn from a stream split off last, so runs with one change draw what they always drew.
+    Change second = Change.NONE;
+    if (change.kind() != ChangeKind.NONE && o.secondChange()) {
+      SplittableRandom m2 = m.split();
+      if (m2.nextInt(3) == 0) {
+        ChangeKind kind = change.kind() != ChangeKind.JOIN ? ChangeKind.JOIN : ChangeKind.LEAVE;
+        if (change.kind() == ChangeKind.LEAVE && nodes == 5 && m2.nextBoolean()) {
+          kind = ChangeKind.LEAVE;
+        }
+        second = new Change(kind, m2.nextLong(1_500_000_000L), 0,
+            100_000_000L + m2.nextLong(400_000_000L));
+      }
+    }
     return new Scenario(
         seed, nodes, partitions, settings, detector, handoff, maxHintBytes, antiEntropy,
         List.copyOf(freshKeys), List.copyOf(mixedKeys),
         clients, workloadNanos, (5 + rng.nextInt(60)) * 1_000_000L,
         latencyMin, latencyMax, o.faults() ? drop : 0, o.faults() ? dup : 0, o.faults(),
-        o.chainWrites(), gossip, transfer, change);
+        o.chainWrites(), gossip, transfer, change, second);
   }
 
-  /** The spare node that joins, if the change is a join. */
+  /** The spare node that joins, if a change is a join. */
   String spare() {
-    return change.kind() == ChangeKind.JOIN ? "n" + (nodes + 1) : null;
+    return change.kind() == ChangeKind.JOIN || second.kind() == ChangeKind.JOIN
+        ? "n" + (nodes + 1) : null;
   }
 
   List<String> keys() {
@@ -180,7 +210,8 @@ record Scenario(
         + "; gossip every " + gossip.interval().toMillis() + " ms (seed every "
         + gossip.seedEvery() + "), transfer batches of " + transfer.batchBytes() + " bytes, "
         + transfer.parallel() + " at once, retry " + transfer.retry().toMillis()
-        + " ms, forward grace " + transfer.forwardGrace().toMillis() + " ms; " + change;
+        + " ms, forward grace " + transfer.forwardGrace().toMillis() + " ms; " + change
+        + second.asSecond();
   }
 
   private static String pct(double p) {

@@ -15,6 +15,8 @@ import java.util.List;
  * @param trace whether to record the event log (replays and the determinism test)
  * @param membership whether a membership change (join, leave, remove) may happen during the
  *     faults (off: the ring never changes)
+ * @param secondChange whether a run with a membership change may make a second one (off: the
+ *     run is the one it was before runs made two; pinned seeds of older findings use it)
  * @param wiring the components (real, or deliberately broken ones in tests)
  */
 public record SimOptions(
@@ -26,10 +28,11 @@ public record SimOptions(
     boolean chainWrites,
     boolean trace,
     boolean membership,
+    boolean secondChange,
     Wiring wiring) {
 
   public static final SimOptions DEFAULTS =
-      new SimOptions(0, 0, 0, 0, true, false, false, true, Wiring.REAL);
+      new SimOptions(0, 0, 0, 0, true, false, false, true, true, Wiring.REAL);
 
   public SimOptions {
     if (nodes != 0 && (nodes < 3 || nodes > 5)) {
@@ -47,40 +50,45 @@ public record SimOptions(
   }
 
   public SimOptions withNodes(int n) {
-    return new SimOptions(n, keys, clients, workloadMillis, faults, chainWrites, trace, membership, wiring);
+    return new SimOptions(n, keys, clients, workloadMillis, faults, chainWrites, trace, membership, secondChange, wiring);
   }
 
   public SimOptions withKeys(int k) {
-    return new SimOptions(nodes, k, clients, workloadMillis, faults, chainWrites, trace, membership, wiring);
+    return new SimOptions(nodes, k, clients, workloadMillis, faults, chainWrites, trace, membership, secondChange, wiring);
   }
 
   public SimOptions withClients(int c) {
-    return new SimOptions(nodes, keys, c, workloadMillis, faults, chainWrites, trace, membership, wiring);
+    return new SimOptions(nodes, keys, c, workloadMillis, faults, chainWrites, trace, membership, secondChange, wiring);
   }
 
   public SimOptions withWorkloadMillis(long ms) {
-    return new SimOptions(nodes, keys, clients, ms, faults, chainWrites, trace, membership, wiring);
+    return new SimOptions(nodes, keys, clients, ms, faults, chainWrites, trace, membership, secondChange, wiring);
   }
 
   public SimOptions withFaults(boolean on) {
-    return new SimOptions(nodes, keys, clients, workloadMillis, on, chainWrites, trace, membership, wiring);
+    return new SimOptions(nodes, keys, clients, workloadMillis, on, chainWrites, trace, membership, secondChange, wiring);
   }
 
   public SimOptions withChainWrites(boolean on) {
-    return new SimOptions(nodes, keys, clients, workloadMillis, faults, on, trace, membership, wiring);
+    return new SimOptions(nodes, keys, clients, workloadMillis, faults, on, trace, membership, secondChange, wiring);
   }
 
   public SimOptions withTrace(boolean on) {
-    return new SimOptions(nodes, keys, clients, workloadMillis, faults, chainWrites, on, membership, wiring);
+    return new SimOptions(nodes, keys, clients, workloadMillis, faults, chainWrites, on, membership, secondChange, wiring);
   }
 
   public SimOptions withMembership(boolean on) {
     return new SimOptions(nodes, keys, clients, workloadMillis, faults, chainWrites, trace, on,
-        wiring);
+        secondChange, wiring);
+  }
+
+  public SimOptions withSecondChange(boolean on) {
+    return new SimOptions(nodes, keys, clients, workloadMillis, faults, chainWrites, trace,
+        membership, on, wiring);
   }
 
   public SimOptions withWiring(Wiring w) {
-    return new SimOptions(nodes, keys, clients, workloadMillis, faults, chainWrites, trace, membership, w);
+    return new SimOptions(nodes, keys, clients, workloadMillis, faults, chainWrites, trace, membership, secondChange, w);
   }
 
   /** The command-line flags that reproduce these options (empty for the defaults). */
@@ -106,6 +114,9 @@ public record SimOptions(
     }
     if (!membership) {
       out.add("--no-membership");
+    }
+    if (!secondChange) {
+      out.add("--one-change");
     }
     return out;
   }

@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
  *   --seed S         replay seed S, writing its event log
  *   --from S         with --seeds: run seeds S, S+1, ... instead of random ones
  *   --nodes K --keys K --clients C --workload-ms T --no-faults --chain-writes --no-membership
+ *   --one-change
  *                    pin what is otherwise drawn from each seed (replay with the same flags)
  *   --log-dir D      where event logs go (default target/sim-logs)
  *   --threads T      parallel runs (default: available processors)
@@ -152,7 +153,7 @@ public final class SimulateMain {
     static final String USAGE =
         "usage: simulate.sh [--seeds N [--from S] | --seed S] [--nodes 3-5] [--keys K]"
             + " [--clients C] [--workload-ms T] [--no-faults] [--chain-writes]"
-            + " [--no-membership] [--log-dir D]"
+            + " [--no-membership] [--one-change] [--log-dir D]"
             + " [--threads T]";
 
     SimOptions options = SimOptions.DEFAULTS;
@@ -171,6 +172,7 @@ public final class SimulateMain {
           case "--help", "-h" -> a.help = true;
           case "--no-faults" -> a.options = a.options.withFaults(false);
           case "--no-membership" -> a.options = a.options.withMembership(false);
+          case "--one-change" -> a.options = a.options.withSecondChange(false);
           case "--chain-writes" -> a.options = a.options.withChainWrites(true);
           default -> {
             if (i + 1 >= args.length) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * One simulated run, from a seed: start the cluster, run the clients while the fault plan plays,
@@ -64,13 +65,25 @@ public final class Simulation {
     log.note("# fault plan:\n" + plan.describe().stripTrailing());
 
     SplittableRandom admin = root.split();
-    boolean[] changeMade = {scenario.change().kind() == Scenario.ChangeKind.NONE};
-    log.note("# membership: " + scenario.change());
+    Scenario.Change first = scenario.change();
+    Scenario.Change second = scenario.second();
+    boolean[] changeMade = {first.kind() == Scenario.ChangeKind.NONE,
+        second.kind() == Scenario.ChangeKind.NONE};
+    log.note("# membership: " + first + second.asSecond());
 
     cluster.startAll();
     boolean[] faultsOn = {true};
     plan.schedule(queue, cluster, network, log, () -> faultsOn[0]);
-    scheduleChange(scenario.change(), queue, cluster, history, log, admin, changeMade);
+    if (second.kind() == Scenario.ChangeKind.NONE) {
+      scheduleChange(first, null, null, null, queue, cluster, history, log, admin, changeMade, 0);
+    } else {
+      // Split only in runs with a second change: runs with one change draw what they always did.
+      SplittableRandom adminSecond = admin.split();
+      String[] firstNode = new String[1];
+      firstNode[0] = scheduleChange(first, null, null, () -> queue.after(second.atNanos(), null,
+          () -> scheduleChange(second, first, firstNode[0], null, queue, cluster, history, log,
+              adminSecond, changeMade, 1)), queue, cluster, history, log, admin, changeMade, 0);
+    }
     for (int i = 1; i <= scenario.clients(); i++) {
       new SimClient("c" + i, scenario, queue, cluster, history, log, root.split())
           .start(scenario.workloadNanos());
@@ -123,21 +136,32 @@ public final class Simulation {
    * live member; a random member leaves; or a random member crashes for good and, a little
    * later, is removed through another one. A change that needs a node that is down is tried
    * again later (in the heal phase too: an administrator's command is not a fault).
+   *
+   * <p>A second change ({@code after} is the first, made before this is called) is made on a
+   * node that knows the first, so that it is queued on top of it (a change made on a node that
+   * has not heard of the first would be a concurrent change, one of which loses); its node is
+   * picked when it is due. Returns the node the change is about, once picked.
+   *
+   * @param made run once, when the change is first made
+   * @param index which flag of {@code changeMade} is this change's
    */
-  private static void scheduleChange(Scenario.Change change, EventQueue queue,
-      SimCluster cluster, History history, EventLog log, SplittableRandom rng,
-      boolean[] changeMade) {
+  private static String scheduleChange(Scenario.Change change, Scenario.Change after,
+      String afterNode, Runnable made, EventQueue queue, SimCluster cluster, History history,
+      EventLog log, SplittableRandom rng, boolean[] changeMade, int index) {
     if (change.kind() == Scenario.ChangeKind.NONE) {
-      return;
+      return null;
     }
     List<String> members = cluster.members();
     String node = change.kind() == Scenario.ChangeKind.JOIN ? cluster.scenario.spare()
         : members.get(rng.nextInt(members.size()));
+    Predicate<String> knowsFirst = by -> after == null
+        || (cluster.node(by).up() && knows(after, afterNode, cluster.node(by).state()));
     Runnable[] attempt = new Runnable[1];
+    boolean[] once = {false};
     attempt[0] = () -> {
       List<String> up = new ArrayList<>();
       for (String m : cluster.members()) {
-        if (!m.equals(node) && cluster.node(m).up()) {
+        if (!m.equals(node) && cluster.node(m).up() && knowsFirst.test(m)) {
           up.add(m);
         }
       }
@@ -145,7 +169,7 @@ public final class Simulation {
       try {
         done = switch (change.kind()) {
           case JOIN -> !up.isEmpty() && cluster.join(node, up.get(rng.nextInt(up.size())));
-          case LEAVE -> cluster.depart(node, node);
+          case LEAVE -> knowsFirst.test(node) && cluster.depart(node, node);
           case REMOVE -> !up.isEmpty() && cluster.depart(node, up.get(rng.nextInt(up.size())));
           case NONE -> true;
         };
@@ -155,11 +179,18 @@ public final class Simulation {
       }
       if (done) {
         history.membershipChange();
-        changeMade[0] = true;
+        changeMade[index] = true;
         queue.after(change.retryNanos(), null, () -> confirm(change, node, queue, cluster, log,
-            attempt[0], changeMade));
+            attempt[0], changeMade, index));
+        if (!once[0]) {
+          once[0] = true;
+          if (made != null) {
+            made.run();
+          }
+        }
       } else {
-        log.add(() -> "ADMIN " + change.kind() + " of " + node + " must wait: a node is down");
+        log.add(() -> "ADMIN " + change.kind() + " of " + node + " must wait: a node is down"
+            + (after == null ? "" : " or has not heard of the first change yet"));
         queue.after(change.retryNanos(), null, attempt[0]);
       }
     };
@@ -169,9 +200,22 @@ public final class Simulation {
         cluster.crashForGood(node);
         queue.after(change.removeAfterNanos(), null, attempt[0]);
       });
-    } else {
+    } else if (after == null) {
       queue.after(change.atNanos(), null, attempt[0]);
+    } else {
+      attempt[0].run();
     }
+    return node;
+  }
+
+  /** Whether a node's cluster state {@code st} knows of {@code change} about {@code node}. */
+  private static boolean knows(Scenario.Change change, String node,
+      io.ringkv.gossip.ClusterState st) {
+    io.ringkv.gossip.Member m = st == null ? null : st.member(node);
+    return change.kind() == Scenario.ChangeKind.JOIN
+        ? m != null && st.clusterId().equals(SimCluster.CLUSTER_ID)
+        : m != null && m.state() != io.ringkv.gossip.Member.State.NORMAL
+            && m.state() != io.ringkv.gossip.Member.State.JOINING;
   }
 
   /**
@@ -183,8 +227,10 @@ public final class Simulation {
   private static List<String> healed(SimCluster cluster, SimNetwork network, History history,
       boolean[] changeMade) {
     List<String> out = new ArrayList<>();
-    if (!changeMade[0]) {
-      out.add("the membership change is not made yet");
+    for (int i = 0; i < changeMade.length; i++) {
+      if (!changeMade[i]) {
+        out.add("membership change " + (i + 1) + " is not made yet");
+      }
     }
     out.addAll(unsettled(cluster));
     if (network.inFlight() > 0) {
@@ -231,28 +277,22 @@ public final class Simulation {
    * missing from {@code ringkv admin status}, the simulation makes it again.
    */
   private static void confirm(Scenario.Change change, String node, EventQueue queue,
-      SimCluster cluster, EventLog log, Runnable again, boolean[] changeMade) {
+      SimCluster cluster, EventLog log, Runnable again, boolean[] changeMade, int index) {
     for (SimNode n : cluster.nodes.values()) {
       if (n.gone) {
         continue;
       }
-      io.ringkv.gossip.ClusterState st = n.state();
-      io.ringkv.gossip.Member m = st == null ? null : st.member(node);
-      boolean known = change.kind() == Scenario.ChangeKind.JOIN
-          ? m != null && st.clusterId().equals(SimCluster.CLUSTER_ID)
-          : m != null && m.state() != io.ringkv.gossip.Member.State.NORMAL
-              && m.state() != io.ringkv.gossip.Member.State.JOINING;
-      if (known) {
+      if (knows(change, node, n.state())) {
         if (!Simulation.unsettled(cluster).isEmpty()) {
           queue.after(change.retryNanos(), null,
-              () -> confirm(change, node, queue, cluster, log, again, changeMade));
+              () -> confirm(change, node, queue, cluster, log, again, changeMade, index));
         }
         return;
       }
     }
     log.add(() -> "ADMIN " + change.kind() + " of " + node + " was lost (no node knows of it):"
         + " made again");
-    changeMade[0] = false;
+    changeMade[index] = false;
     again.run();
   }
 

@@ -14,9 +14,9 @@ class DeterminismTest {
 
   /**
    * Seeds with crashes, a disk loss, partitions and clock jumps among them, and membership
-   * changes: a join (42), a leave (12), a removal (5).
+   * changes: a join (42), a leave (12), a removal then a join (5), a join then a leave (4).
    */
-  private static final long[] SEEDS = {3, 7, 42, 1234567, 12, 5};
+  private static final long[] SEEDS = {3, 7, 42, 1234567, 12, 5, 4};
 
   @Test
   void sameSeedSameEventLog() {

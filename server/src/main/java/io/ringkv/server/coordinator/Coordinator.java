@@ -170,16 +170,36 @@ public final class Coordinator {
       return CompletableFuture.failedFuture(KvException.unavailable("node " + self
           + " is not a home replica of this key, and a put is coordinated by one"));
     }
+    // The round counts this node's own copy toward W, so the copy must stay until the round
+    // ends: pinned, data transfer does not drop the key's partition (after a ring change moved
+    // it away) meanwhile. The ring is read again after pinning: a drop that began before the pin
+    // only follows a commit that already took the key from this node, which the read then sees.
+    LocalReplica.Pin pin = local.pin(key);
+    if (!isHome(key)) {
+      pin.release();
+      return CompletableFuture.failedFuture(KvException.unavailable("node " + self
+          + " is no longer a home replica of this key (the ring changed), and a put is"
+          + " coordinated by one"));
+    }
     Dot[] made = new Dot[1];
-    return local.update(key, current -> newVersion(current, p.ctx, value, made))
-        .thenCompose(obj -> {
-          // The context of a put covers what the writer had seen plus the one new write, not
-          // the concurrent siblings the replica kept (a dotted context).
-          byte[] context = VersionCodec.encodeContext(
-              new ClientContext(p.ctx.vector(), made[0], self));
-          return new WriteRound(key, obj, p.targets, p.quorum, context, this::replica, scheduler,
-              settings.requestTimeout()).start(self);
-        });
+    CompletableFuture<byte[]> round =
+        local.update(key, current -> newVersion(current, p.ctx, value, made))
+            .thenCompose(obj -> {
+              // The context of a put covers what the writer had seen plus the one new write,
+              // not the concurrent siblings the replica kept (a dotted context).
+              byte[] context = VersionCodec.encodeContext(
+                  new ClientContext(p.ctx.vector(), made[0], self));
+              return new WriteRound(key, obj, p.targets, p.quorum, context, this::replica,
+                  scheduler, settings.requestTimeout()).start(self);
+            });
+    round.whenComplete((ok, e) -> pin.release());
+    return round;
+  }
+
+  /** Whether this node is a home replica of {@code key} by the ring in effect now. */
+  private boolean isHome(byte[] key) {
+    List<String> pref = placement.preferenceList(key);
+    return pref.subList(0, Math.min(settings.n(), pref.size())).contains(self);
   }
 
   /** The write event, run atomically on the stored object; {@code made} receives its dot. */

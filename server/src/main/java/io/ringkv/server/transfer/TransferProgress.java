@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * Where a handover stands, saved in the node's metadata after every batch, so that a receiver
  * restarted mid-transfer resumes after the last key it stored instead of starting over. Keyed by
- * pending ring version, partition and source. Blocking storage calls.
+ * the change (its state version and author), partition and source. Blocking storage calls.
  */
 final class TransferProgress {
 
@@ -24,8 +24,9 @@ final class TransferProgress {
     this.engine = engine;
   }
 
-  static String id(long pendingRingVersion, int partition, String source) {
-    return "transfer/" + pendingRingVersion + "/" + partition + "/" + source;
+  /** @param change the change's state version and author (a pending ring's version repeats) */
+  static String id(String change, int partition, String source) {
+    return "transfer/" + change + "/" + partition + "/" + source;
   }
 
   /** The last key received ({@link #DONE} when complete), or null when not started. */

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * current replica it serves those batches, and forwards every write of a moving partition to
  * its new home replica (as a hint if that fails), from the moment it knows of the change until
  * a grace period after the commit, so no write made during the move is missing on the new
- * owner. After that grace period it drops the partitions it no longer holds.
+ * owner. After that grace period it drops the partitions it no longer holds, except one holding
+ * a key {@linkplain LocalReplica#pin pinned} by a write this node still coordinates (its copy
+ * counts toward W until the write is answered): that partition is dropped a retry interval later.
  */
 public final class Transfers implements Gossiper.Listener {
 
@@ -219,15 +222,20 @@ public final class Transfers implements Gossiper.Listener {
         finished(h);
         continue;
       }
-      receive(h, sources, 0, version).whenComplete((ok, failure) -> {
+      // A change is named by its state version and author, not by its pending ring's version: a
+      // change lost to a commit and made again on top of it has a pending ring of the same
+      // version, but the data pulled for the lost one may have been dropped since (after the
+      // commit's forward grace), so its progress must not count.
+      String change = s.version() + " " + s.author();
+      receive(h, sources, 0, version, change).whenComplete((ok, failure) -> {
         finished(h);
         if (failure != null) {
           log.info("node {}: receiving partition {} failed, will retry: {}", self, h.partition(),
               failure.toString());
           return;
         }
-        ClusterState after = gossiper.update(st -> st.next() != null
-            && st.next().version() == version ? st.withDone(Set.of(h)).commitIfComplete() : st);
+        ClusterState after = gossiper.update(st -> st.sameChange(s)
+            ? st.withDone(Set.of(h)).commitIfComplete() : st);
         log.info("node {}: received partition {} from {} ({} of {} handovers of ring v{} done)",
             self, h.partition(), sources, after.settled() ? "all" : after.done().size(),
             after.settled() ? "all" : after.needed().size(), version);
@@ -242,12 +250,12 @@ public final class Transfers implements Gossiper.Listener {
 
   /** Pulls the partition from each source in turn. */
   private CompletableFuture<Void> receive(Handover h, List<String> sources, int index,
-      long version) {
+      long version, String change) {
     if (index == sources.size()) {
       return CompletableFuture.completedFuture(null);
     }
     String from = sources.get(index);
-    String id = TransferProgress.id(version, h.partition(), from);
+    String id = TransferProgress.id(change, h.partition(), from);
     return CompletableFuture.supplyAsync(() -> progress.load(id), local.storageExecutor())
         .thenCompose(after -> {
           if (after == TransferProgress.DONE) {
@@ -259,7 +267,7 @@ public final class Transfers implements Gossiper.Listener {
           }
           return pull(h.partition(), from, after == null ? new byte[0] : after, version, id);
         })
-        .thenCompose(v -> receive(h, sources, index + 1, version));
+        .thenCompose(v -> receive(h, sources, index + 1, version, change));
   }
 
   private CompletableFuture<Void> pull(int partition, String from, byte[] after, long version,
@@ -337,13 +345,31 @@ public final class Transfers implements Gossiper.Listener {
       return;
     }
     local.storageExecutor().execute(() -> {
+      // A write round this node still coordinates counts its copy of the key toward W: the
+      // key's partition waits until the round ends (the coordinator pins the key first, then
+      // reads the ring, so a round that starts after this check sees that it no longer holds
+      // the key and does not coordinate).
+      Set<Integer> busy = new TreeSet<>();
+      for (byte[] key : local.pinnedKeys()) {
+        busy.add(now.partitionOf(key));
+      }
       long keys = 0;
+      List<Integer> deferred = new ArrayList<>();
       for (int p : drop) {
-        keys += PartitionScan.drop(local.store(), now, p);
+        if (busy.contains(p)) {
+          deferred.add(p);
+        } else {
+          keys += PartitionScan.drop(local.store(), now, p);
+        }
       }
       if (keys > 0) {
         log.info("node {}: dropped {} keys of partitions it no longer holds in ring v{}", self,
             keys, now.version());
+      }
+      if (!deferred.isEmpty()) {
+        log.debug("node {}: partitions {} wait for the writes this node coordinates on them;"
+            + " dropping them in {}", self, deferred, settings.retry());
+        scheduler.schedule(settings.retry(), () -> dropMoved(now));
       }
     });
   }
