@@ -64,13 +64,17 @@ final class ReplicaCalls {
 
     @Override
     public void onError(Throwable t) {
-      broke(GrpcPeers.fromStatus(peer, t));
+      // Whatever the status (a refused connection, a reset, the peer shutting down), the stream
+      // broke under the calls: none of them was answered. Answers, refusals included, come as
+      // replies on the stream.
+      Status s = Status.fromThrowable(t);
+      broke(broken("the replica call stream broke: " + s.getCode()
+          + (s.getDescription() == null ? "" : ": " + s.getDescription())));
     }
 
     @Override
     public void onCompleted() {
-      broke(GrpcPeers.fromStatus(peer, Status.UNAVAILABLE
-          .withDescription("the replica call stream was closed by the peer").asRuntimeException()));
+      broke(broken("the replica call stream was closed by the peer"));
     }
 
     private void broke(KvException failure) {
@@ -137,17 +141,21 @@ final class ReplicaCalls {
       } catch (RuntimeException e) {
         // The stream was cancelled under us.
         if (l.open.remove(id) != null) {
-          future.completeExceptionally(GrpcPeers.fromStatus(peer, e));
+          future.completeExceptionally(broken("the replica call stream was cancelled: " + e));
         }
       }
       if (l.broken && l.open.remove(id) != null) {
         // It broke while this call was being added (a stream to an unreachable peer can fail
         // as soon as it starts); nobody else will fail the call.
-        future.completeExceptionally(GrpcPeers.fromStatus(peer, Status.UNAVAILABLE
-            .withDescription("the replica call stream broke").asRuntimeException()));
+        future.completeExceptionally(broken("the replica call stream broke"));
       }
     }
     return future;
+  }
+
+  /** A call the stream failed under: not answered, so the peer counts as unreachable. */
+  private KvException broken(String why) {
+    return new KvException(KvException.Code.UNAVAILABLE, "node " + peer + ": " + why, false);
   }
 
   /** Opens a stream, outside the context of whatever request led here (it outlives them all). */
