@@ -79,6 +79,7 @@ public final class RingKvNode implements AutoCloseable {
   private final ExecutorService storageExecutor;
   private final ScheduledExecutorService timers;
   private final Server server;
+  private final ReplicaService replicaService;
   private final LocalReplica localReplica;
   private final AtomicReference<Ring> ring;
   private final GrpcPeers peers;
@@ -201,6 +202,7 @@ public final class RingKvNode implements AutoCloseable {
       }
       HealthStatusManager health = new HealthStatusManager();
       ServerInterceptor ringVersion = ClusterService.ringVersionHeader(ring::get);
+      this.replicaService = new ReplicaService(localReplica, coordinator);
       this.server =
           NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
               .directExecutor()
@@ -209,7 +211,7 @@ public final class RingKvNode implements AutoCloseable {
                   ServerInterceptors.intercept(new KeyValueService(coordinator, metrics),
                       ringVersion))
               .addService(new ClusterService(ring::get, addressOf, settings.n()))
-              .addService(new ReplicaService(localReplica, coordinator))
+              .addService(replicaService)
               .addService(new AdminService(self, localReplica.hints(), handoff, detector::isUp,
                     clock, storageExecutor, antiEntropy).withMembership(this::advertised,
                     gossiper, membershipClient, engine, settings.requestTimeout()))
@@ -402,6 +404,7 @@ public final class RingKvNode implements AutoCloseable {
     antiEntropy.stop();
     detector.stop();
     server.shutdown();
+    replicaService.closeStreams();
     try {
       if (!server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
         log.warn("node {}: requests still running after {}; cancelling them",

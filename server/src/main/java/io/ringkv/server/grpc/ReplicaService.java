@@ -30,6 +30,9 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   private final LocalReplica local;
   private final Coordinator coordinator;
+  private final java.util.Set<InboundCalls> inbound =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean closing;
 
   public ReplicaService(LocalReplica local, Coordinator coordinator) {
     this.local = local;
@@ -78,52 +81,98 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
    */
   @Override
   public StreamObserver<ReplicaCall> calls(StreamObserver<ReplicaReply> replies) {
-    ServerCallStreamObserver<ReplicaReply> out = (ServerCallStreamObserver<ReplicaReply>) replies;
-    // A caller that went away fails its own open calls; replies to it are dropped.
-    out.setOnCancelHandler(() -> { });
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(ReplicaCall call) {
-        long id = call.getId();
-        CompletableFuture<ReplicaReply.Builder> reply = switch (call.getCallCase()) {
-          case READ -> read(call.getRead()).thenApply(r -> ReplicaReply.newBuilder().setRead(r));
-          case MERGE -> merge(call.getMerge()).thenApply(r -> ReplicaReply.newBuilder().setMerge(r));
-          default -> CompletableFuture.failedFuture(KvException.invalid("call: none given"));
-        };
-        reply.whenComplete((b, error) -> {
-          ReplicaReply.Builder r = b;
-          if (error != null) {
-            Status s = Statuses.toStatus(error);
-            r = ReplicaReply.newBuilder().setError(CallError.newBuilder()
-                .setCode(s.getCode().value())
-                .setDescription(s.getDescription() == null ? "" : s.getDescription()));
-          }
-          send(r.setId(id).build());
-        });
-      }
+    InboundCalls in = new InboundCalls((ServerCallStreamObserver<ReplicaReply>) replies);
+    inbound.add(in);
+    if (closing) {
+      in.end();
+    }
+    return in;
+  }
 
-      private void send(ReplicaReply reply) {
-        synchronized (out) {
+  /**
+   * Ends every peer's call stream, at shutdown: a server waits for its open calls, and a stream
+   * stays open as long as its caller does. The callers' open calls fail as unreachable, as they
+   * would if this node had died, and new streams are refused.
+   */
+  public void closeStreams() {
+    closing = true;
+    for (InboundCalls in : inbound) {
+      in.end();
+    }
+  }
+
+  /** One peer's stream of calls. */
+  private final class InboundCalls implements StreamObserver<ReplicaCall> {
+    private final ServerCallStreamObserver<ReplicaReply> out;
+    private boolean ended; // guarded by out
+
+    InboundCalls(ServerCallStreamObserver<ReplicaReply> out) {
+      this.out = out;
+      // A caller that went away fails its own open calls; replies to it are dropped.
+      out.setOnCancelHandler(() -> { });
+    }
+
+    @Override
+    public void onNext(ReplicaCall call) {
+      long id = call.getId();
+      CompletableFuture<ReplicaReply.Builder> reply = switch (call.getCallCase()) {
+        case READ -> read(call.getRead()).thenApply(r -> ReplicaReply.newBuilder().setRead(r));
+        case MERGE -> merge(call.getMerge()).thenApply(r -> ReplicaReply.newBuilder().setMerge(r));
+        default -> CompletableFuture.failedFuture(KvException.invalid("call: none given"));
+      };
+      reply.whenComplete((b, error) -> {
+        ReplicaReply.Builder r = b;
+        if (error != null) {
+          Status s = Statuses.toStatus(error);
+          r = ReplicaReply.newBuilder().setError(CallError.newBuilder()
+              .setCode(s.getCode().value())
+              .setDescription(s.getDescription() == null ? "" : s.getDescription()));
+        }
+        send(r.setId(id).build());
+      });
+    }
+
+    private void send(ReplicaReply reply) {
+      synchronized (out) {
+        if (!ended && !out.isCancelled()) {
+          out.onNext(reply);
+        }
+      }
+    }
+
+    /** Ends the stream with UNAVAILABLE; replies still to come are dropped. */
+    void end() {
+      synchronized (out) {
+        if (!ended) {
+          ended = true;
           if (!out.isCancelled()) {
-            out.onNext(reply);
+            out.onError(Status.UNAVAILABLE.withDescription("node shutting down")
+                .asRuntimeException());
           }
         }
       }
+      inbound.remove(this);
+    }
 
-      @Override
-      public void onError(Throwable t) {
-        // The caller cancelled the stream or its connection broke; nothing to clean up here.
+    @Override
+    public void onError(Throwable t) {
+      // The caller cancelled the stream or its connection broke.
+      synchronized (out) {
+        ended = true;
       }
+      inbound.remove(this);
+    }
 
-      @Override
-      public void onCompleted() {
-        synchronized (out) {
-          if (!out.isCancelled()) {
-            out.onCompleted();
-          }
+    @Override
+    public void onCompleted() {
+      synchronized (out) {
+        if (!ended && !out.isCancelled()) {
+          ended = true;
+          out.onCompleted();
         }
       }
-    };
+      inbound.remove(this);
+    }
   }
 
   @Override

@@ -60,13 +60,14 @@ class ReplicaCallsTest {
       new HintStore(engine, StorageEngine.Durability.BUFFERED, 1 << 20), storage,
       SystemClock.INSTANCE);
   private Server server;
+  private ReplicaService service;
   private int port;
   private GrpcPeers peers;
 
   private void startPeer(int onPort) throws Exception {
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", onPort))
         .directExecutor()
-        .addService(new ReplicaService(replica, null))
+        .addService(service = new ReplicaService(replica, null))
         .build().start();
     port = server.getPort();
   }
@@ -225,6 +226,23 @@ class ReplicaCallsTest {
     Throwable next = catchThrowable(() -> p.read(b("k0")).get(10, TimeUnit.SECONDS));
     assertThat(((KvException) next.getCause()).code())
         .isEqualTo(KvException.Code.DEADLINE_EXCEEDED);
+  }
+
+  @Test
+  void aPeerShuttingDownEndsItsStreamsAtOnceAndTheirOpenCallsFailAsUnreachable() throws Exception {
+    startPeer(0);
+    Peer p = peer();
+    p.merge(b("k"), version("v", 1)).get(10, TimeUnit.SECONDS);
+    stalled.set(true);
+    CompletableFuture<VersionedObject> open = p.read(b("k"));
+    // What RingKvNode.close does: refuse new calls, then end the peers' streams. Without the
+    // second step the server waits for the stream, which never ends on its own.
+    server.shutdown();
+    service.closeStreams();
+    assertThat(server.awaitTermination(5, TimeUnit.SECONDS)).as("terminated promptly").isTrue();
+    KvException kv = (KvException) catchThrowable(() -> open.get(10, TimeUnit.SECONDS)).getCause();
+    assertThat(kv.code()).isEqualTo(KvException.Code.UNAVAILABLE);
+    assertThat(kv.answeredByPeer()).as("unreachable, for the failure detector").isFalse();
   }
 
   @Test
