@@ -198,8 +198,7 @@ public final class Coordinator {
 
   /** Whether this node is a home replica of {@code key} by the ring in effect now. */
   private boolean isHome(byte[] key) {
-    List<String> pref = placement.preferenceList(key);
-    return pref.subList(0, Math.min(settings.n(), pref.size())).contains(self);
+    return Targets.homeOf(placement.preferenceList(key), settings.n()).contains(self);
   }
 
   /** The write event, run atomically on the stored object; {@code made} receives its dot. */

@@ -21,8 +21,13 @@ import java.util.function.Predicate;
 record Targets(List<String> home, List<String> nodes, Map<String, String> standsInFor,
     List<String> spares) {
 
+  /** The home replicas in a preference list: its first {@code n} nodes. */
+  static List<String> homeOf(List<String> preferenceList, int n) {
+    return preferenceList.subList(0, Math.min(n, preferenceList.size()));
+  }
+
   static Targets select(List<String> preferenceList, int n, Predicate<String> isUp) {
-    List<String> home = preferenceList.subList(0, Math.min(n, preferenceList.size()));
+    List<String> home = homeOf(preferenceList, n);
     List<String> down = new ArrayList<>();
     for (String node : home) {
       if (!isUp.test(node)) {

@@ -157,7 +157,9 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
 
     private static VersionedObject object(ReplicaReply reply) {
       ByteString object = reply.getRead().getObject();
-      return object.isEmpty() ? VersionedObject.EMPTY : VersionCodec.decodeObject(object.toByteArray());
+      return object.isEmpty()
+          ? VersionedObject.EMPTY
+          : VersionCodec.decodeObject(object.toByteArray());
     }
 
     @Override

@@ -23,30 +23,21 @@ import io.ringkv.server.replica.LocalReplica;
 import io.ringkv.version.MalformedVersionException;
 import io.ringkv.version.VersionCodec;
 import io.ringkv.version.VersionedObject;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The internal {@code ringkv.internal.v1.Replica} service: other nodes reach this node's replica. */
 public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   private final LocalReplica local;
   private final Coordinator coordinator;
-  private final java.util.Set<InboundCalls> inbound =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<InboundCalls> inbound = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
 
   public ReplicaService(LocalReplica local, Coordinator coordinator) {
     this.local = local;
     this.coordinator = coordinator;
-  }
-
-  @Override
-  public void read(ReadRequest request, StreamObserver<ReadResponse> observer) {
-    KeyValueService.reply(read(request), r -> r, observer);
-  }
-
-  @Override
-  public void merge(MergeRequest request, StreamObserver<MergeResponse> observer) {
-    KeyValueService.reply(merge(request), r -> r, observer);
   }
 
   private CompletableFuture<ReadResponse> read(ReadRequest request) {
@@ -76,7 +67,7 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   }
 
   /**
-   * The stream of Read and Merge calls from one peer: each is served as its unary twin is, and
+   * The stream of Read and Merge calls from one peer: each is served on the storage executor and
    * answered on the stream with its id, in whatever order they complete.
    */
   @Override

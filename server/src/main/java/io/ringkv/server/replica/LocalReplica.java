@@ -85,7 +85,9 @@ public final class LocalReplica implements Replica {
       VersionedObject stored = store.update(key, current -> {
         VersionedObject next = current.merge(object);
         changed[0] = !next.equals(current);
-        return next;
+        // Unchanged: hand back the stored object itself, which the store takes as "nothing to
+        // write" without comparing the two again.
+        return changed[0] ? next : current;
       });
       if (changed[0]) {
         written(key, stored);

@@ -2,7 +2,7 @@ package io.ringkv.server.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringkv.env.Clock;
+import io.ringkv.env.SystemClock;
 import io.ringkv.storage.HintStore;
 import io.ringkv.storage.InMemoryStorageEngine;
 import io.ringkv.storage.StorageEngine;
@@ -18,20 +18,10 @@ import org.junit.jupiter.api.Test;
 class LocalReplicaTest {
 
   private final InMemoryStorageEngine engine = new InMemoryStorageEngine();
-  private final Clock clock = new Clock() {
-    @Override
-    public long wallMillis() {
-      return 1_000_000;
-    }
-
-    @Override
-    public long monotonicNanos() {
-      return 0;
-    }
-  };
   private final LocalReplica local = new LocalReplica(
       new VersionedStore(engine, StorageEngine.Durability.BUFFERED),
-      new HintStore(engine, StorageEngine.Durability.BUFFERED, 1 << 20), Runnable::run, clock);
+      new HintStore(engine, StorageEngine.Durability.BUFFERED, 1 << 20), Runnable::run,
+      SystemClock.INSTANCE);
 
   private static VersionedObject version(String actor, String value) {
     Actor a = new Actor(actor, 1);
