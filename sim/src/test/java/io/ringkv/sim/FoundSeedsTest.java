@@ -43,4 +43,19 @@ class FoundSeedsTest {
     assertThat(r.scenario()).endsWith("a member leaves");
     assertThat(r.failures()).isEmpty();
   }
+
+  /**
+   * Finding 10: n3 left; n2, still on the old ring, coordinated a put with w=3 and counted n3's
+   * acknowledgement, while n3 (past the commit) forwarded the write to n5, the new home replica.
+   * After the drawn forward grace (157 ms) n3 dropped the partition with that forward still on
+   * the wire, and the client was answered with two copies. A forward now pins its key until the
+   * new home replica acknowledges it (or it is kept as a hint), and a drop skips pinned keys.
+   */
+  @Test
+  void aLeavingReplicaKeepsAWriteItAcknowledgedUntilItsForwardArrives() {
+    SimResult r = Simulation.run(720052, SimOptions.DEFAULTS.withNodes(5));
+    assertThat(r.scenario()).contains("5 nodes", "W=3", "forward grace 157 ms")
+        .endsWith("; a member leaves at 4733.276 ms");
+    assertThat(r.failures()).isEmpty();
+  }
 }

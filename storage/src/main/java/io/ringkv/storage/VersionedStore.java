@@ -4,8 +4,10 @@ import io.ringkv.ring.KeyHash;
 import io.ringkv.version.VersionCodec;
 import io.ringkv.version.VersionedObject;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -137,6 +139,33 @@ public final class VersionedStore {
       return true;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Deletes the objects under {@code storageKeys} but those {@code keep} accepts (it is given the
+   * user key), as one step with respect to every change: a writer that makes {@code keep} accept
+   * its key before it writes (data transfer's pins) finds either its key kept or its write made
+   * after the deletion, never deleted. Returns how many keys it deleted. Listeners are not told:
+   * this drops data the node no longer serves (a partition a ring change moved away, whose hash
+   * tree the ring change drops).
+   */
+  public int removeAllBut(List<byte[]> storageKeys, Predicate<byte[]> keep) {
+    WriteBatch batch = new WriteBatch();
+    gate.writeLock().lock();
+    try {
+      for (byte[] sk : storageKeys) {
+        if (!keep.test(userKey(sk))) {
+          batch.delete(StorageEngine.Space.DATA, sk);
+        }
+      }
+      if (!batch.isEmpty()) {
+        // Buffered: a deletion lost in a power cut leaves data the node no longer serves.
+        engine.write(batch, StorageEngine.Durability.BUFFERED);
+      }
+      return batch.size();
+    } finally {
+      gate.writeLock().unlock();
     }
   }
 

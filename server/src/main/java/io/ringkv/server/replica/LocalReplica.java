@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
@@ -26,7 +25,7 @@ public final class LocalReplica implements Replica {
   private final Executor storageExecutor;
   private final Clock clock;
 
-  private volatile BiConsumer<byte[], VersionedObject> writes = (key, stored) -> {};
+  private volatile WriteListener writes = WriteListener.NOBODY;
   /** Pinned keys and how many pins each has (guarded by itself). */
   private final Map<ByteBuffer, Integer> pins = new HashMap<>();
 
@@ -66,38 +65,92 @@ public final class LocalReplica implements Replica {
   }
 
   /**
-   * Told of every write to this node's own data (not hints) that changed it, with the object as
-   * stored, on the storage thread that made it: data transfer forwards writes to a partition's
-   * new home replica. A merge that brought nothing new is not told: two nodes that see a ring
-   * change differently (one still forwards for the commit before, the other already for the
-   * change queued on top of it) may each be the other's new home replica of a partition, and
-   * would otherwise forward one write back and forth for as long as their views differ. Must not
-   * block.
+   * Hears of the writes to this node's own data (not hints): data transfer forwards the writes of
+   * a moving partition to its new home replicas, and this node must keep its copy of such a key
+   * until the forward is acknowledged.
    */
-  public void onWrite(BiConsumer<byte[], VersionedObject> listener) {
-    this.writes = listener;
+  public interface WriteListener {
+    WriteListener NOBODY = new WriteListener() {
+      @Override
+      public boolean forwards(byte[] key) {
+        return false;
+      }
+
+      @Override
+      public void written(byte[] key, VersionedObject stored, Pin pin) {
+        if (pin != null) {
+          pin.release();
+        }
+      }
+    };
+
+    /**
+     * Asked before a write of {@code key}: whether it would be forwarded now. If so, the key is
+     * {@linkplain #pin pinned} before the write, so that a drop of the key's partition (which
+     * skips pinned keys, {@link #isPinned}) either comes before the write or keeps its result:
+     * never deletes a write this node acknowledges while its forward is still on the wire.
+     * Must be quick (it is asked on every write).
+     */
+    boolean forwards(byte[] key);
+
+    /**
+     * After a write that changed the data, with the object as stored, on the storage thread that
+     * made it (before the write is answered). {@code pin}: the pin taken because {@link #forwards}
+     * said yes, or null; the listener owns it and releases it (at once if it does not forward).
+     * A merge that brought nothing new is not told: two nodes that see a ring change differently
+     * (one still forwards for the commit before, the other already for the change queued on top
+     * of it) may each be the other's new home replica of a partition, and would otherwise forward
+     * one write back and forth for as long as their views differ. Must not block.
+     */
+    void written(byte[] key, VersionedObject stored, Pin pin);
+  }
+
+  /** Sets the one listener of writes (data transfer). */
+  public void onWrite(WriteListener listener) {
+    this.writes = listener == null ? WriteListener.NOBODY : listener;
   }
 
   @Override
   public CompletableFuture<Void> merge(byte[] key, VersionedObject object) {
-    return CompletableFuture.runAsync(() -> {
-      boolean[] changed = {false};
-      VersionedObject stored = store.update(key, current -> {
-        VersionedObject next = current.merge(object);
-        changed[0] = !next.equals(current);
-        // Unchanged: hand back the stored object itself, which the store takes as "nothing to
-        // write" without comparing the two again.
-        return changed[0] ? next : current;
-      });
-      if (changed[0]) {
-        written(key, stored);
-      }
-    }, storageExecutor);
+    return CompletableFuture.runAsync(() -> write(key, current -> {
+      VersionedObject next = current.merge(object);
+      // Unchanged: hand back the stored object itself, which the store takes as "nothing to
+      // write" without comparing the two again.
+      return next.equals(current) ? current : next;
+    }), storageExecutor);
   }
 
-  private VersionedObject written(byte[] key, VersionedObject stored) {
-    writes.accept(key, stored);
-    return stored;
+  /** Atomically applies {@code change} to the stored object; see {@link VersionedStore#update}. */
+  public CompletableFuture<VersionedObject> update(
+      byte[] key, UnaryOperator<VersionedObject> change) {
+    return CompletableFuture.supplyAsync(() -> write(key, change), storageExecutor);
+  }
+
+  /**
+   * Writes on this thread and tells the listener if the write changed the data ({@code change}
+   * did not hand back its argument), pinning the key first if the listener forwards its writes.
+   */
+  private VersionedObject write(byte[] key, UnaryOperator<VersionedObject> change) {
+    WriteListener listener = writes;
+    Pin pin = listener.forwards(key) ? pin(key) : null;
+    try {
+      boolean[] changed = {false};
+      VersionedObject stored = store.update(key, current -> {
+        VersionedObject next = change.apply(current);
+        changed[0] = next != current;
+        return next;
+      });
+      if (changed[0]) {
+        Pin handed = pin;
+        pin = null;
+        listener.written(key, stored, handed);
+      }
+      return stored;
+    } finally {
+      if (pin != null) {
+        pin.release();
+      }
+    }
   }
 
   @Override
@@ -107,10 +160,11 @@ public final class LocalReplica implements Replica {
   }
 
   /**
-   * Keeps this node's copy of {@code key} until the pin is released: a write round the node
-   * coordinates counts the node's own copy toward W, so data transfer must not drop the key's
-   * partition (after a ring change moved it away) while the round runs ({@link #pinnedKeys()}).
-   * A key may be pinned several times; each pin is released once.
+   * Keeps this node's copy of {@code key} until the pin is released: data transfer, dropping a
+   * partition a ring change moved away, skips pinned keys ({@link #isPinned}). A write round the
+   * node coordinates pins its key while it counts the node's own copy toward W, and a write
+   * forwarded to a partition's new home replica stays pinned until the forward is acknowledged
+   * (or kept as a hint). A key may be pinned several times; each pin is released once.
    */
   public Pin pin(byte[] key) {
     ByteBuffer k = ByteBuffer.wrap(key.clone());
@@ -118,6 +172,14 @@ public final class LocalReplica implements Replica {
       pins.merge(k, 1, Integer::sum);
     }
     return new Pin(k);
+  }
+
+  /** Whether {@code key} is pinned now. */
+  public boolean isPinned(byte[] key) {
+    ByteBuffer k = ByteBuffer.wrap(key);
+    synchronized (pins) {
+      return pins.containsKey(k);
+    }
   }
 
   /** The keys pinned now (a snapshot, in no particular order). */
@@ -149,12 +211,5 @@ public final class LocalReplica implements Replica {
         pins.computeIfPresent(key, (k, count) -> count == 1 ? null : count - 1);
       }
     }
-  }
-
-  /** Atomically applies {@code change} to the stored object; see {@link VersionedStore#update}. */
-  public CompletableFuture<VersionedObject> update(
-      byte[] key, UnaryOperator<VersionedObject> change) {
-    return CompletableFuture.supplyAsync(() -> written(key, store.update(key, change)),
-        storageExecutor);
   }
 }

@@ -4,11 +4,11 @@ import io.ringkv.ring.Ring;
 import io.ringkv.storage.Cursor;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.VersionedStore;
-import io.ringkv.storage.WriteBatch;
 import io.ringkv.version.VersionCodec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * A partition's stored objects as a key range: objects are stored under their 8-byte ring token
@@ -40,26 +40,32 @@ final class PartitionScan {
     }
   }
 
-  /** Deletes every object of the partition; returns how many. */
-  static long drop(VersionedStore store, Ring ring, int partition) {
-    long dropped = 0;
+  /** What a drop did: keys deleted, and keys kept because they were pinned. */
+  record Dropped(long deleted, long kept) {}
+
+  /**
+   * Deletes every object of the partition but those of the keys {@code pinned} accepts (user
+   * keys), in batches, each atomic with respect to writes ({@link VersionedStore#removeAllBut}).
+   */
+  static Dropped drop(VersionedStore store, Ring ring, int partition, Predicate<byte[]> pinned) {
+    long deleted = 0;
+    long kept = 0;
     byte[] from = tokenKey(ring.partitionStart(partition));
     byte[] to = end(ring, partition);
     while (true) {
-      WriteBatch batch = new WriteBatch();
-      byte[] last = null;
+      List<byte[]> keys = new ArrayList<>();
       try (Cursor c = store.engine().scan(StorageEngine.Space.DATA, from, to)) {
-        while (c.hasNext() && batch.size() < DROP_BATCH) {
-          last = c.next().key();
-          batch.delete(StorageEngine.Space.DATA, last);
+        while (c.hasNext() && keys.size() < DROP_BATCH) {
+          keys.add(c.next().key());
         }
       }
-      if (batch.isEmpty()) {
-        return dropped;
+      if (keys.isEmpty()) {
+        return new Dropped(deleted, kept);
       }
-      store.engine().write(batch, StorageEngine.Durability.BUFFERED);
-      dropped += batch.size();
-      from = successor(last);
+      int n = store.removeAllBut(keys, pinned);
+      deleted += n;
+      kept += keys.size() - n;
+      from = successor(keys.get(keys.size() - 1));
     }
   }
 

@@ -11,14 +11,18 @@ import io.ringkv.server.replica.LocalReplica;
 import io.ringkv.server.replica.ReplicaDirectory;
 import io.ringkv.storage.VersionedStore;
 import io.ringkv.version.VersionedObject;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +36,12 @@ import org.slf4j.LoggerFactory;
  * current replica it serves those batches, and forwards every write of a moving partition to
  * its new home replica (as a hint if that fails), from the moment it knows of the change until
  * a grace period after the commit, so no write made during the move is missing on the new
- * owner. After that grace period it drops the partitions it no longer holds, except one holding
- * a key {@linkplain LocalReplica#pin pinned} by a write this node still coordinates (its copy
- * counts toward W until the write is answered): that partition is dropped a retry interval later.
+ * owner. After that grace period it drops the partitions it no longer holds, and forwards their
+ * writes until it has. A drop skips the keys {@linkplain LocalReplica#pin pinned} then and drops
+ * them a retry interval later: a key whose write this node still coordinates (its copy counts
+ * toward W until the write is answered), and a key whose forward is not acknowledged yet (a
+ * coordinator may have counted this node's copy toward W: it stays until the new home replica
+ * holds the write, or this node holds it as a hint).
  */
 public final class Transfers implements Gossiper.Listener {
 
@@ -62,8 +69,16 @@ public final class Transfers implements Gossiper.Listener {
    */
   public record Settings(int batchBytes, int parallel, Duration retry, Duration forwardGrace) {}
 
-  /** Which new home replicas a partition's writes go to, for the partitions this node forwards. */
-  private record Forwarding(Ring ring, List<List<String>> targets, long untilNanos) {}
+  /**
+   * Which new home replicas a partition's writes go to, for the partitions this node forwards:
+   * until {@code untilNanos}, or for a partition this node is {@code leaving} (it holds it no
+   * more in the ring forwarded to), until it has dropped it.
+   */
+  private record Forwarding(Ring ring, List<List<String>> targets, BitSet leaving,
+      long untilNanos) {}
+
+  /** A forward that failed and could not be kept as a hint either: tried again later. */
+  private record Redelivery(ByteBuffer key, String node) {}
 
   private final String self;
   private final Gossiper gossiper;
@@ -78,7 +93,10 @@ public final class Transfers implements Gossiper.Listener {
   private final Set<Handover> running = new HashSet<>();
   private final AtomicLong keysReceived = new AtomicLong();
   private final AtomicLong keysForwarded = new AtomicLong();
-  private volatile Forwarding forwarding;
+  private final AtomicLong redeliveriesStarted = new AtomicLong();
+  private final AtomicReference<Forwarding> forwarding = new AtomicReference<>();
+  /** Forwards waiting to be tried again, with the pin that keeps their key (guarded by this). */
+  private final Map<Redelivery, LocalReplica.Pin> redeliveries = new HashMap<>();
   private boolean stopped;
 
   public Transfers(String self, Gossiper gossiper, LocalReplica local, Source source,
@@ -101,14 +119,30 @@ public final class Transfers implements Gossiper.Listener {
     gossiper.addListener(this);
     ClusterState s = gossiper.state();
     if (!s.settled()) {
-      forwarding = forwardingFor(s.ring(), s.next(), Long.MAX_VALUE);
+      forwarding.set(forwardingFor(s.ring(), s.next(), Long.MAX_VALUE));
     }
-    local.onWrite(this::written);
+    local.onWrite(new LocalReplica.WriteListener() {
+      @Override
+      public boolean forwards(byte[] key) {
+        return targetsOf(key) != null;
+      }
+
+      @Override
+      public void written(byte[] key, VersionedObject stored, LocalReplica.Pin pin) {
+        Transfers.this.written(key, stored, pin);
+      }
+    });
     scheduler.execute(this::tick);
   }
 
-  public synchronized void stop() {
-    stopped = true;
+  public void stop() {
+    List<LocalReplica.Pin> waiting;
+    synchronized (this) {
+      stopped = true;
+      waiting = new ArrayList<>(redeliveries.values());
+      redeliveries.clear();
+    }
+    waiting.forEach(LocalReplica.Pin::release);
   }
 
   /** Objects received by handovers since start. */
@@ -125,60 +159,150 @@ public final class Transfers implements Gossiper.Listener {
   public void changed(ClusterState before, ClusterState after) {
     if (!after.settled()) {
       if (before.next() == null || !before.next().equals(after.next())) {
-        forwarding = forwardingFor(after.ring(), after.next(), Long.MAX_VALUE);
+        forwarding.set(forwardingFor(after.ring(), after.next(), Long.MAX_VALUE));
       }
       scheduler.execute(this::pump);
     } else if (!after.ring().equals(before.ring())) {
       // A commit (seen here, or learnt late by gossip, e.g. after this node was down): keep
       // forwarding for the grace period, then drop what this node no longer holds.
       long until = clock.monotonicNanos() + settings.forwardGrace().toNanos();
-      forwarding = forwardingFor(before.ring(), after.ring(), until);
+      forwarding.set(forwardingFor(before.ring(), after.ring(), until));
       Ring now = after.ring();
       scheduler.schedule(settings.forwardGrace(), () -> dropMoved(now));
     }
   }
 
+  /**
+   * The forwarding from ring {@code from} to ring {@code to}: a partition this node is a home
+   * replica of in {@code from} goes to its home replicas new in {@code to}; a partition it is a
+   * home replica of in neither goes to its home replicas in {@code to} (this node may still hold
+   * it from before {@code from}, when a change was queued on the one that moved it away, and
+   * drops it only after {@code to}'s commit).
+   */
   private Forwarding forwardingFor(Ring from, Ring to, long untilNanos) {
     List<List<String>> targets = new ArrayList<>(from.partitionCount());
+    BitSet leaving = new BitSet();
     boolean any = false;
     for (int p = 0; p < from.partitionCount(); p++) {
       List<String> before = ClusterState.homes(from, p);
+      List<String> after = ClusterState.homes(to, p);
       List<String> add = new ArrayList<>();
-      if (before.contains(self)) {
-        for (String node : ClusterState.homes(to, p)) {
-          if (!before.contains(node)) {
+      if (before.contains(self) || !after.contains(self)) {
+        for (String node : after) {
+          if (!before.contains(node) || !before.contains(self)) {
             add.add(node);
           }
         }
       }
+      if (!after.contains(self)) {
+        leaving.set(p);
+      }
       any |= !add.isEmpty();
       targets.add(add.isEmpty() ? null : List.copyOf(add));
     }
-    return any ? new Forwarding(from, targets, untilNanos) : null;
+    return any ? new Forwarding(from, targets, leaving, untilNanos) : null;
   }
 
-  /** After a write to this node's data: forward it to the partition's new home replicas. */
-  private void written(byte[] key, VersionedObject stored) {
-    Forwarding f = forwarding;
+  /** Where a write of {@code key} to this node's data is forwarded now, or null. */
+  private List<String> targetsOf(byte[] key) {
+    Forwarding f = forwarding.get();
     if (f == null) {
-      return;
+      return null;
     }
-    if (f.untilNanos != Long.MAX_VALUE && clock.monotonicNanos() > f.untilNanos) {
-      forwarding = null;
-      return;
+    int p = f.ring.partitionOf(key);
+    List<String> to = f.targets.get(p);
+    if (to == null
+        || (!f.leaving.get(p) && clock.monotonicNanos() > f.untilNanos)) {
+      return null;
     }
-    List<String> to = f.targets.get(f.ring.partitionOf(key));
-    if (to == null) {
-      return;
+    return to;
+  }
+
+  /**
+   * After a write to this node's data: forwards it to the partition's new home replicas, each
+   * forward holding a pin of the key until it is acknowledged or kept as a hint. {@code pin}
+   * (taken before the write, or null) bridges the write to those pins.
+   */
+  private void written(byte[] key, VersionedObject stored, LocalReplica.Pin pin) {
+    try {
+      List<String> to = targetsOf(key);
+      if (to == null) {
+        return;
+      }
+      for (String node : to) {
+        keysForwarded.incrementAndGet();
+        forward(key, stored, node, local.pin(key));
+      }
+    } finally {
+      if (pin != null) {
+        pin.release();
+      }
     }
-    for (String node : to) {
-      keysForwarded.incrementAndGet();
-      peers.peer(node).merge(key, stored).exceptionally(e -> {
-        // Kept as a hint: handoff delivers it when the node answers again.
-        local.hint(key, stored, node);
-        return null;
+  }
+
+  /**
+   * Merges {@code object} into {@code node}; if that fails, keeps it as a hint for the node
+   * (handoff delivers it when the node answers again, or to the key's home replicas if the node
+   * no longer is one); if the hint store refuses it too (full), tries again later. Releases
+   * {@code pin} once the node or the hint store holds the object: until then this node's copy
+   * may be one a coordinator counted toward W.
+   */
+  private void forward(byte[] key, VersionedObject object, String node, LocalReplica.Pin pin) {
+    peers.peer(node).merge(key, object).whenComplete((ok, failure) -> {
+      if (failure == null) {
+        pin.release();
+        return;
+      }
+      local.hint(key, object, node).whenComplete((kept, refused) -> {
+        if (refused == null) {
+          pin.release();
+        } else {
+          redeliverLater(key, node, pin, refused);
+        }
       });
+    });
+  }
+
+  /**
+   * Tries a forward again a retry interval later, with the key's object as stored then (so one
+   * waiting forward per key and node carries every write made meanwhile, and what waits stays
+   * bounded by the keys).
+   */
+  private void redeliverLater(byte[] key, String node, LocalReplica.Pin pin, Throwable why) {
+    Redelivery r = new Redelivery(ByteBuffer.wrap(key.clone()), node);
+    boolean first;
+    synchronized (this) {
+      first = !stopped && redeliveries.putIfAbsent(r, pin) == null;
     }
+    if (!first) {
+      pin.release(); // the waiting one reads the key when it runs, so it carries this write too
+      return;
+    }
+    long n = redeliveriesStarted.incrementAndGet();
+    if (n == 1 || n % 1000 == 0) {
+      log.warn("node {}: a write forwarded to {} failed and could not be kept as a hint ({});"
+          + " keeping the key and trying again every {} ({} such forwards so far)", self, node,
+          why.toString(), settings.retry(), n);
+    }
+    scheduler.schedule(settings.retry(), () -> redeliver(r));
+  }
+
+  private void redeliver(Redelivery r) {
+    LocalReplica.Pin pin;
+    synchronized (this) {
+      pin = redeliveries.remove(r);
+    }
+    if (pin == null) {
+      return; // stopped
+    }
+    byte[] key = r.key().array();
+    local.read(key).whenComplete((object, failure) -> {
+      if (failure != null) {
+        redeliverLater(key, r.node(), pin, failure);
+      } else {
+        forward(key, object, r.node(), pin);
+      }
+    });
   }
 
   private void tick() {
@@ -325,7 +449,8 @@ public final class Transfers implements Gossiper.Listener {
   /**
    * Drops every partition this node is not a home replica of in the committed ring, if that ring
    * is still in effect and settled (a later change reschedules this after its own commit). Covers
-   * what earlier changes moved away too.
+   * what earlier changes moved away too. Pinned keys are kept and dropped a retry interval later;
+   * writes of the partitions dropped are forwarded until nothing is left.
    */
   private void dropMoved(Ring now) {
     ClusterState s = gossiper.state();
@@ -334,7 +459,7 @@ public final class Transfers implements Gossiper.Listener {
           self, now.version());
       return;
     }
-    forwarding = null;
+    Forwarding forwarded = forwarding.get();
     List<Integer> drop = new ArrayList<>();
     for (int p = 0; p < now.partitionCount(); p++) {
       if (!ClusterState.homes(now, p).contains(self)) {
@@ -342,34 +467,34 @@ public final class Transfers implements Gossiper.Listener {
       }
     }
     if (drop.isEmpty()) {
+      forwarding.compareAndSet(forwarded, null);
       return;
     }
     local.storageExecutor().execute(() -> {
-      // A write round this node still coordinates counts its copy of the key toward W: the
-      // key's partition waits until the round ends (the coordinator pins the key first, then
-      // reads the ring, so a round that starts after this check sees that it no longer holds
-      // the key and does not coordinate).
-      Set<Integer> busy = new TreeSet<>();
-      for (byte[] key : local.pinnedKeys()) {
-        busy.add(now.partitionOf(key));
-      }
-      long keys = 0;
-      List<Integer> deferred = new ArrayList<>();
+      // A pinned key is kept: a write round this node still coordinates counts its copy toward
+      // W (the coordinator pins the key first, then reads the ring, so a round that starts after
+      // this sees that it no longer holds the key and does not coordinate), or a forward of a
+      // write this node acknowledged is still on the wire. A write pins its key before it writes
+      // while its partition is forwarded, and each batch's deletion is atomic with writes, so a
+      // write is either kept or made after the deletion.
+      long deleted = 0;
+      long kept = 0;
       for (int p : drop) {
-        if (busy.contains(p)) {
-          deferred.add(p);
-        } else {
-          keys += PartitionScan.drop(local.store(), now, p);
-        }
+        PartitionScan.Dropped d = PartitionScan.drop(local.store(), now, p, local::isPinned);
+        deleted += d.deleted();
+        kept += d.kept();
       }
-      if (keys > 0) {
+      if (deleted > 0) {
         log.info("node {}: dropped {} keys of partitions it no longer holds in ring v{}", self,
-            keys, now.version());
+            deleted, now.version());
       }
-      if (!deferred.isEmpty()) {
-        log.debug("node {}: partitions {} wait for the writes this node coordinates on them;"
-            + " dropping them in {}", self, deferred, settings.retry());
+      if (kept > 0) {
+        log.debug("node {}: {} keys of partitions it no longer holds wait for writes this node"
+            + " coordinates or forwards; dropping them in {}", self, kept, settings.retry());
         scheduler.schedule(settings.retry(), () -> dropMoved(now));
+      } else {
+        // Nothing left to forward from (a write arriving from now on is kept: it is not dropped).
+        forwarding.compareAndSet(forwarded, null);
       }
     });
   }

@@ -39,7 +39,17 @@ class LocalReplicaTest {
   @Test
   void onlyWritesThatChangeTheDataAreTold() {
     List<String> told = new ArrayList<>();
-    local.onWrite((key, stored) -> told.add(new String(key, StandardCharsets.UTF_8)));
+    local.onWrite(new LocalReplica.WriteListener() {
+      @Override
+      public boolean forwards(byte[] key) {
+        return false;
+      }
+
+      @Override
+      public void written(byte[] key, VersionedObject stored, LocalReplica.Pin pin) {
+        told.add(new String(key, StandardCharsets.UTF_8));
+      }
+    });
     byte[] k = "k".getBytes(StandardCharsets.UTF_8);
     VersionedObject a = version("a", "1");
     local.merge(k, a).join();
@@ -48,5 +58,42 @@ class LocalReplicaTest {
     local.merge(k, version("b", "2")).join();
     assertThat(told).containsExactly("k", "k");
     assertThat(local.store().get(k).siblings()).hasSize(2);
+  }
+
+  /**
+   * A write that data transfer will forward pins its key before it is stored, and hands the pin
+   * to the listener: a drop of the key's partition then either precedes the write or keeps it
+   * until the forward is acknowledged. A write that changed nothing releases its pin itself.
+   */
+  @Test
+  void aWriteTheListenerForwardsIsPinnedBeforeItIsStored() {
+    List<LocalReplica.Pin> handed = new ArrayList<>();
+    local.onWrite(new LocalReplica.WriteListener() {
+      @Override
+      public boolean forwards(byte[] key) {
+        return true;
+      }
+
+      @Override
+      public void written(byte[] key, VersionedObject stored, LocalReplica.Pin pin) {
+        handed.add(pin);
+      }
+    });
+    byte[] k = "k".getBytes(StandardCharsets.UTF_8);
+    VersionedObject a = version("a", "1");
+    boolean[] pinnedWhileWriting = {false};
+    local.update(k, current -> {
+      pinnedWhileWriting[0] = local.isPinned(k);
+      return current.merge(a);
+    }).join();
+    assertThat(pinnedWhileWriting[0]).isTrue();
+    assertThat(handed).hasSize(1).doesNotContainNull();
+    assertThat(local.isPinned(k)).as("the listener holds the pin").isTrue();
+    handed.get(0).release();
+    assertThat(local.isPinned(k)).isFalse();
+
+    local.merge(k, a).join();
+    assertThat(handed).hasSize(1);
+    assertThat(local.isPinned(k)).isFalse();
   }
 }

@@ -2,8 +2,6 @@ package io.ringkv.server.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ringkv.env.Clock;
-import io.ringkv.env.Scheduler;
 import io.ringkv.gossip.ClusterState;
 import io.ringkv.gossip.Changes;
 import io.ringkv.gossip.Gossiper;
@@ -196,56 +194,5 @@ class DropWhileCoordinatingTest {
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Time the test advances: timers run in due order; executed tasks run at once. */
-  private static final class FakeTime implements Clock, Scheduler {
-    private record Timer(long dueNanos, long seq, Runnable task) {}
-
-    private final List<Timer> timers = new ArrayList<>();
-    private long nowNanos;
-    private long seq;
-
-    @Override
-    public long wallMillis() {
-      return 1_000_000 + nowNanos / 1_000_000;
-    }
-
-    @Override
-    public long monotonicNanos() {
-      return nowNanos;
-    }
-
-    @Override
-    public Cancellable schedule(Duration delay, Runnable task) {
-      Timer t = new Timer(nowNanos + delay.toNanos(), seq++, task);
-      timers.add(t);
-      return () -> timers.remove(t);
-    }
-
-    @Override
-    public void execute(Runnable task) {
-      task.run();
-    }
-
-    void advance(Duration d) {
-      long until = nowNanos + d.toNanos();
-      while (true) {
-        Timer next = null;
-        for (Timer t : timers) {
-          if (t.dueNanos <= until && (next == null || t.dueNanos < next.dueNanos
-              || (t.dueNanos == next.dueNanos && t.seq < next.seq))) {
-            next = t;
-          }
-        }
-        if (next == null) {
-          break;
-        }
-        timers.remove(next);
-        nowNanos = Math.max(nowNanos, next.dueNanos);
-        next.task.run();
-      }
-      nowNanos = until;
-    }
   }
 }
