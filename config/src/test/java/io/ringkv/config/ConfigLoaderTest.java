@@ -161,6 +161,7 @@ class ConfigLoaderTest {
         limits: {max-key-bytes: 512, max-value-bytes: 0, max-siblings: 5}
         versions: {max-clock-entries: 20}
         storage: {engine: memory, sync-writes: true}
+        threads: {network: 3, storage: 6}
         timeouts: {request-ms: 10000, replica-ms: 500, read-repair-wait-ms: 0}
         failure-detector: {probe-interval-ms: 250, phi-threshold: 12, failures-to-suspect: 5}
         handoff: {interval-ms: 2000, batch-size: 10, max-keys-per-second: 100, max-hint-mib: 64,
