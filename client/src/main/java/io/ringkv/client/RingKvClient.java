@@ -2,8 +2,6 @@ package io.ringkv.client;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Channel;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -42,10 +40,12 @@ public final class RingKvClient implements AutoCloseable {
 
   private final GrpcKeyValue kv;
   private final SiblingResolver defaultResolver;
+  private final ClientLoops loops;
 
-  private RingKvClient(GrpcKeyValue kv, SiblingResolver defaultResolver) {
+  private RingKvClient(GrpcKeyValue kv, SiblingResolver defaultResolver, ClientLoops loops) {
     this.kv = kv;
     this.defaultResolver = defaultResolver;
+    this.loops = loops;
   }
 
   public static Builder builder() {
@@ -177,6 +177,9 @@ public final class RingKvClient implements AutoCloseable {
   @Override
   public void close() {
     kv.close();
+    if (loops != null) {
+      loops.close();
+    }
   }
 
   private static <T> T await(CompletableFuture<T> future) {
@@ -221,6 +224,7 @@ public final class RingKvClient implements AutoCloseable {
     private Duration defaultTimeout = DEFAULT_TIMEOUT;
     private SiblingResolver defaultResolver = SiblingResolver.refusing();
     private boolean routing = true;
+    private int networkThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
     private Builder() {}
 
@@ -264,18 +268,33 @@ public final class RingKvClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The Netty event-loop threads of the connections a client built with {@link #target} opens,
+     * shared by them; default half the cores, at least 1. One loop thread carries tens of
+     * thousands of calls a second; every thread more than the calls need costs wake-ups.
+     */
+    public Builder networkThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("networkThreads must be at least 1: " + threads);
+      }
+      this.networkThreads = threads;
+      return this;
+    }
+
     public RingKvClient build() {
       if ((target == null) == (channel == null)) {
         throw new IllegalStateException("give exactly one of target(...) and channel(...)");
       }
-      ChannelRouter router = channel != null
-          ? ChannelRouter.fixed(channel, false)
-          : routing
-              ? new RingRouter(target)
-              : ChannelRouter.fixed(
-                  Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build(),
-                  true);
-      return new RingKvClient(new GrpcKeyValue(router, defaultTimeout), defaultResolver);
+      if (channel != null) {
+        return new RingKvClient(
+            new GrpcKeyValue(ChannelRouter.fixed(channel, false), defaultTimeout),
+            defaultResolver, null);
+      }
+      ClientLoops loops = new ClientLoops(networkThreads);
+      ChannelRouter router = routing
+          ? new RingRouter(target, loops::open)
+          : ChannelRouter.fixed(loops.open(target), true);
+      return new RingKvClient(new GrpcKeyValue(router, defaultTimeout), defaultResolver, loops);
     }
   }
 }

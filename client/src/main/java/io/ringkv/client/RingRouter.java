@@ -11,8 +11,6 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
 import io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -27,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * Routes each key to its home replicas, from the ring the cluster serves ({@code
@@ -49,11 +48,14 @@ final class RingRouter implements ChannelRouter {
   private final List<ManagedChannel> owned = new ArrayList<>();
   private final AtomicBoolean refreshing = new AtomicBoolean();
   private final ClientInterceptor versionWatcher = new VersionWatcher();
+  private final Function<String, ManagedChannel> open;
   private volatile Snapshot ring;
   private volatile boolean closed;
 
-  RingRouter(String seedTarget) {
-    this.seed = open(seedTarget);
+  /** @param open opens a channel to a target (the router shuts down every channel it opened) */
+  RingRouter(String seedTarget, Function<String, ManagedChannel> open) {
+    this.open = open;
+    this.seed = open.apply(seedTarget);
     this.seedIntercepted = ClientInterceptors.intercept(seed, versionWatcher);
     refresh();
   }
@@ -156,18 +158,11 @@ final class RingRouter implements ChannelRouter {
   }
 
   private Channel intercepted(String address) {
-    ManagedChannel c = open(address);
+    ManagedChannel c = open.apply(address);
     synchronized (owned) {
       owned.add(c);
     }
     return ClientInterceptors.intercept(c, versionWatcher);
-  }
-
-  private static ManagedChannel open(String target) {
-    // Responses complete the caller's future on the transport thread: no hop through gRPC's
-    // default executor (the client's callbacks never block).
-    return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-        .directExecutor().build();
   }
 
   @Override

@@ -68,7 +68,8 @@ class RingRouterTest {
         })
         .build().start();
     serverAddress[0] = server.getListenSockets().get(0);
-    RingRouter router = new RingRouter("127.0.0.1:" + server.getPort());
+    ClientLoops loops = new ClientLoops(1);
+    RingRouter router = new RingRouter("127.0.0.1:" + server.getPort(), loops::open);
     try {
       await().atMost(Duration.ofSeconds(10)).until(() -> router.version() == 1);
       // Routed: the key's home replica first, then the seed as a last resort.
@@ -87,6 +88,7 @@ class RingRouterTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> router.version() == 2);
     } finally {
       router.close();
+      loops.close();
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }

@@ -33,6 +33,7 @@ public record NodeConfig(
     Limits limits,
     Versions versions,
     Storage storage,
+    Threads threads,
     Timeouts timeouts,
     FailureDetector failureDetector,
     Handoff handoff,
@@ -63,6 +64,7 @@ public record NodeConfig(
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(versions, "versions");
     Objects.requireNonNull(storage, "storage");
+    Objects.requireNonNull(threads, "threads");
     Objects.requireNonNull(timeouts, "timeouts");
     Objects.requireNonNull(failureDetector, "failureDetector");
     Objects.requireNonNull(handoff, "handoff");
@@ -121,6 +123,38 @@ public record NodeConfig(
   public enum Engine {
     ROCKSDB,
     MEMORY
+  }
+
+  /**
+   * How many threads run the network and the storage; 0 picks a number from the cores ({@link
+   * #networkThreads()}, {@link #storageThreads()}). Every thread more than the work needs costs
+   * hand-offs: a request crosses from a network thread to a storage thread and back, and waking a
+   * parked thread is a system call and often a context switch.
+   */
+  public record Threads(int network, int storage) {
+    /** More would only be contention: threads are per node, and nothing here blocks on them. */
+    public static final int MAX = 256;
+
+    public Threads {
+      check(network >= 0 && network <= MAX, "threads.network",
+          "must be between 0 and " + MAX + " (0: half the cores), got " + network);
+      check(storage >= 0 && storage <= MAX, "threads.storage",
+          "must be between 0 and " + MAX + " (0: half the cores), got " + storage);
+    }
+
+    /** The network threads to start: as configured, or half the cores (at least 1). */
+    public int networkThreads() {
+      return network > 0 ? network : halfTheCores();
+    }
+
+    /** The storage threads to start: as configured, or half the cores (at least 1). */
+    public int storageThreads() {
+      return storage > 0 ? storage : halfTheCores();
+    }
+
+    private static int halfTheCores() {
+      return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
   }
 
   /** Server-side time limits, in milliseconds. */

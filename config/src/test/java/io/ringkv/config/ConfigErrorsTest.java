@@ -172,6 +172,24 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void threadCountsAreBounded() {
+    assertThat(loadError(null, Map.of("threads.network", "-1")))
+        .hasMessage("config error in command line: threads.network: must be between 0 and 256"
+            + " (0: half the cores), got -1");
+    assertThat(loadError(null, Map.of("threads.storage", "1000")))
+        .hasMessageEndingWith("threads.storage: must be between 0 and 256 (0: half the cores),"
+            + " got 1000");
+    NodeConfig.Threads auto = ConfigLoader.load(null, Map.of()).threads();
+    int half = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    assertThat(auto.networkThreads()).isEqualTo(half);
+    assertThat(auto.storageThreads()).isEqualTo(half);
+    NodeConfig.Threads set =
+        ConfigLoader.load(null, Map.of("threads.network", "3", "threads.storage", "5")).threads();
+    assertThat(set.networkThreads()).isEqualTo(3);
+    assertThat(set.storageThreads()).isEqualTo(5);
+  }
+
+  @Test
   void antiEntropyRulesNameTheirKeys() throws IOException {
     assertThat(loadError(null, Map.of("anti-entropy.tree-leaves", "1000")))
         .hasMessage("config error in command line: anti-entropy.tree-leaves: must be a power of"

@@ -34,6 +34,7 @@ class ConfigLoaderTest {
         new Limits(2048, 1048576, 100),
         new Versions(10),
         new Storage(Engine.ROCKSDB, false),
+        new NodeConfig.Threads(0, 0),
         new Timeouts(5000, 2000, 100),
         new NodeConfig.FailureDetector(500, 8, 3),
         new NodeConfig.Handoff(1000, 64, 5000, 1024, 86_400_000L),
@@ -51,7 +52,7 @@ class ConfigLoaderTest {
         "replication.n", "replication.r", "replication.w",
         "limits.max-key-bytes", "limits.max-value-bytes", "limits.max-siblings",
         "versions.max-clock-entries",
-        "storage.engine", "storage.sync-writes",
+        "storage.engine", "storage.sync-writes", "threads.network", "threads.storage",
         "timeouts.request-ms", "timeouts.replica-ms", "timeouts.read-repair-wait-ms",
         "failure-detector.probe-interval-ms", "failure-detector.phi-threshold",
         "failure-detector.failures-to-suspect",
@@ -160,6 +161,7 @@ class ConfigLoaderTest {
         limits: {max-key-bytes: 512, max-value-bytes: 0, max-siblings: 5}
         versions: {max-clock-entries: 20}
         storage: {engine: memory, sync-writes: true}
+        threads: {network: 3, storage: 6}
         timeouts: {request-ms: 10000, replica-ms: 500, read-repair-wait-ms: 0}
         failure-detector: {probe-interval-ms: 250, phi-threshold: 12, failures-to-suspect: 5}
         handoff: {interval-ms: 2000, batch-size: 10, max-keys-per-second: 100, max-hint-mib: 64,

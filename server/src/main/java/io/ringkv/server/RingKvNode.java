@@ -3,7 +3,6 @@ package io.ringkv.server;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.ringkv.config.HostPort;
 import io.ringkv.gossip.Changes;
@@ -33,6 +32,7 @@ import io.ringkv.server.grpc.GrpcAntiEntropyPeers;
 import io.ringkv.server.grpc.ClusterService;
 import io.ringkv.server.grpc.GrpcPeers;
 import io.ringkv.server.grpc.KeyValueService;
+import io.ringkv.server.grpc.NetworkThreads;
 import io.ringkv.server.grpc.ReplicaService;
 import io.ringkv.server.handoff.HintedHandoff;
 import io.ringkv.server.liveness.FailureDetector;
@@ -76,6 +76,7 @@ public final class RingKvNode implements AutoCloseable {
 
   private final NodeConfig config;
   private final StorageEngine engine;
+  private final NetworkThreads network;
   private final ExecutorService storageExecutor;
   private final ScheduledExecutorService timers;
   private final Server server;
@@ -101,15 +102,15 @@ public final class RingKvNode implements AutoCloseable {
           case ROCKSDB -> RocksDbStorageEngine.open(config.dataDir());
           case MEMORY -> new InMemoryStorageEngine();
         };
+    this.network = NetworkThreads.start(self, config.threads().networkThreads());
     try {
       StorageEngine.Durability durability =
           config.storage().syncWrites()
               ? StorageEngine.Durability.SYNC
               : StorageEngine.Durability.BUFFERED;
       NodeIdentity identity = NodeIdentity.loadOrCreate(engine, self, new SecureRandom());
-      int cores = Runtime.getRuntime().availableProcessors();
-      this.storageExecutor =
-          Executors.newFixedThreadPool(Math.max(2, cores), threads(self + "-storage"));
+      this.storageExecutor = Executors.newFixedThreadPool(config.threads().storageThreads(),
+          threads(self + "-storage"));
       ScheduledThreadPoolExecutor timerPool =
           new ScheduledThreadPoolExecutor(1, threads(self + "-timer"));
       // Every request schedules a deadline timer and cancels it when answered; without this a
@@ -139,10 +140,10 @@ public final class RingKvNode implements AutoCloseable {
         return g == null ? initial.address(node) : g.state().address(node);
       };
       this.peers =
-          new GrpcPeers(addressOf, settings.replicaTimeout(), settings.requestTimeout(),
+          new GrpcPeers(network, addressOf, settings.replicaTimeout(), settings.requestTimeout(),
               2 * maxMessage, timers);
       NodeConfig.Membership mc = config.membership();
-      this.membershipClient = new GrpcMembership(self, addressOf, settings.replicaTimeout(),
+      this.membershipClient = new GrpcMembership(network, self, addressOf, settings.replicaTimeout(),
           settings.replicaTimeout().multipliedBy(10),
           2 * maxMessage + 2 * mc.transferBatchBytes());
       NodeConfig.FailureDetector fd = config.failureDetector();
@@ -204,7 +205,7 @@ public final class RingKvNode implements AutoCloseable {
       ServerInterceptor ringVersion = ClusterService.ringVersionHeader(ring::get);
       this.replicaService = new ReplicaService(localReplica, coordinator);
       this.server =
-          NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+          network.server(new InetSocketAddress(config.host(), config.port()))
               .directExecutor()
               .maxInboundMessageSize(2 * maxMessage)
               .addService(
@@ -234,6 +235,7 @@ public final class RingKvNode implements AutoCloseable {
           config.storage().engine().name().toLowerCase());
     } catch (IOException | RuntimeException e) {
       metrics.close();
+      network.close();
       engine.close();
       throw e;
     }
@@ -421,6 +423,7 @@ public final class RingKvNode implements AutoCloseable {
     }
     peers.close();
     membershipClient.close();
+    network.close();
     metrics.close();
     timers.shutdownNow();
     engine.close();

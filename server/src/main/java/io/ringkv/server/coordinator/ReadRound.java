@@ -37,6 +37,7 @@ final class ReadRound {
   private String firstHome;
   private boolean repaired;
   private Scheduler.Cancellable timer;
+  private Scheduler.Cancellable repairTimer;
 
   ReadRound(byte[] key, Targets targets, int quorum, Function<String, Replica> replicas,
       Scheduler scheduler, Duration timeout, Duration repairWait,
@@ -93,7 +94,7 @@ final class ReadRound {
         result.complete(answer());
         if (succeeded + failed + empty < total) {
           // Give the stragglers a moment, then repair whoever has answered.
-          scheduler.schedule(repairWait, this::repair);
+          repairTimer = scheduler.schedule(repairWait, this::repair);
           return;
         }
       } else if (failed > total - quorum) {
@@ -140,6 +141,11 @@ final class ReadRound {
     }
     repaired = true;
     timer.cancel();
+    if (repairTimer != null) {
+      // The stragglers answered in time: a timer left to fire would wake the timer thread for
+      // nothing, once per get.
+      repairTimer.cancel();
+    }
     VersionedObject merged = merged();
     for (int i = 0; i < replies.length; i++) {
       String node = targets.nodes().get(i);

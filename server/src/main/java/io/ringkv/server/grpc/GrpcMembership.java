@@ -3,7 +3,6 @@ package io.ringkv.server.grpc;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ringkv.gossip.ClusterState;
 import io.ringkv.gossip.Gossiper;
 import io.ringkv.gossip.Member;
@@ -30,6 +29,7 @@ import java.util.function.Supplier;
  */
 public final class GrpcMembership implements Gossiper.Transport, Transfers.Source, AutoCloseable {
 
+  private final NetworkThreads network;
   private final Function<String, String> addressOf;
   private final Duration deadline;
   private final Duration transferDeadline;
@@ -37,8 +37,9 @@ public final class GrpcMembership implements Gossiper.Transport, Transfers.Sourc
   private final String self;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-  public GrpcMembership(String self, Function<String, String> addressOf, Duration deadline,
-      Duration transferDeadline, int maxMessageBytes) {
+  public GrpcMembership(NetworkThreads network, String self, Function<String, String> addressOf,
+      Duration deadline, Duration transferDeadline, int maxMessageBytes) {
+    this.network = network;
     this.self = self;
     this.addressOf = addressOf;
     this.deadline = deadline;
@@ -47,8 +48,8 @@ public final class GrpcMembership implements Gossiper.Transport, Transfers.Sourc
   }
 
   private MembershipGrpc.MembershipFutureStub stub(String address, Duration timeout) {
-    ManagedChannel channel = channels.computeIfAbsent(address, a -> NettyChannelBuilder
-        .forTarget(a).usePlaintext().directExecutor().maxInboundMessageSize(maxMessageBytes)
+    ManagedChannel channel = channels.computeIfAbsent(address, a -> network
+        .channel(a).usePlaintext().directExecutor().maxInboundMessageSize(maxMessageBytes)
         .build());
     return MembershipGrpc.newFutureStub(channel)
         .withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -7,7 +7,6 @@ import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ringkv.internal.v1.CoordinatePutRequest;
 import io.ringkv.internal.v1.MergeRequest;
 import io.ringkv.internal.v1.PingRequest;
@@ -38,6 +37,7 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
 
   private static final long RECONNECT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  private final NetworkThreads network;
   private final Function<String, String> addressOf;
   private final Duration deadline;
   private final Duration forwardDeadline;
@@ -52,8 +52,9 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
    * @param forwardDeadline of a forwarded put, which waits for the peer's own write quorum
    * @param timers runs the sweep that fails streamed calls past their deadline
    */
-  public GrpcPeers(Function<String, String> addressOf, Duration deadline,
+  public GrpcPeers(NetworkThreads network, Function<String, String> addressOf, Duration deadline,
       Duration forwardDeadline, int maxMessageBytes, ScheduledExecutorService timers) {
+    this.network = network;
     this.addressOf = addressOf;
     this.deadline = deadline;
     this.forwardDeadline = forwardDeadline;
@@ -93,7 +94,7 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
       throw KvException.unavailable("no address known for node " + nodeId);
     }
     ManagedChannel channel =
-        NettyChannelBuilder.forTarget(address)
+        network.channel(address)
             .usePlaintext()
             .directExecutor()
             .maxInboundMessageSize(maxMessageBytes)

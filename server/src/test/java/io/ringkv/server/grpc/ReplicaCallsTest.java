@@ -44,6 +44,7 @@ class ReplicaCallsTest {
   private Duration deadline = Duration.ofSeconds(10);
 
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+  private final NetworkThreads network = NetworkThreads.start("caller", 1);
   private final InMemoryStorageEngine engine = new InMemoryStorageEngine();
   /** The peer's storage executor: runs tasks at once unless the test stalls it. */
   private final AtomicBoolean stalled = new AtomicBoolean();
@@ -74,7 +75,7 @@ class ReplicaCallsTest {
 
   private Peer peer() {
     if (peers == null) {
-      peers = new GrpcPeers(node -> "127.0.0.1:" + port, deadline, deadline, 1 << 20, timers);
+      peers = new GrpcPeers(network, node -> "127.0.0.1:" + port, deadline, deadline, 1 << 20, timers);
     }
     return peers.peer("p");
   }
@@ -88,6 +89,7 @@ class ReplicaCallsTest {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
     timers.shutdownNow();
+    network.close();
   }
 
   private static byte[] b(String s) {
