@@ -127,7 +127,8 @@ public final class ConfigLoader {
         new Replication(s.integer("replication.n"), s.integer("replication.r"), s.integer("replication.w")),
         new Limits(s.integer("limits.max-key-bytes"), s.integer("limits.max-value-bytes"), s.integer("limits.max-siblings")),
         new Versions(s.integer("versions.max-clock-entries")),
-        new Storage(s.choice("storage.engine", Engine.class), s.bool("storage.sync-writes")),
+        new Storage(s.choice("storage.engine", Engine.class), s.bool("storage.sync-writes"),
+            s.integer("storage.object-cache-mib")),
         new NodeConfig.Threads(s.integer("threads.network"), s.integer("threads.storage")),
         new Timeouts(s.integer("timeouts.request-ms"), s.integer("timeouts.replica-ms"), s.integer("timeouts.read-repair-wait-ms")),
         new FailureDetector(s.integer("failure-detector.probe-interval-ms"),
@@ -164,6 +165,7 @@ public final class ConfigLoader {
     m.put("versions.max-clock-entries", c.versions().maxClockEntries());
     m.put("storage.engine", c.storage().engine().name().toLowerCase(Locale.ROOT));
     m.put("storage.sync-writes", c.storage().syncWrites());
+    m.put("storage.object-cache-mib", c.storage().objectCacheMib());
     m.put("threads.network", c.threads().network());
     m.put("threads.storage", c.threads().storage());
     m.put("timeouts.request-ms", c.timeouts().requestMillis());

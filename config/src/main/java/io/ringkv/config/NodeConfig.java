@@ -112,10 +112,12 @@ public record NodeConfig(
     }
   }
 
-  /** Which storage engine holds this node's data, and how durably it writes. */
-  public record Storage(Engine engine, boolean syncWrites) {
+  /** Which storage engine holds this node's data, how durably it writes, what it caches. */
+  public record Storage(Engine engine, boolean syncWrites, int objectCacheMib) {
     public Storage {
       Objects.requireNonNull(engine, "engine");
+      check(objectCacheMib >= 0 && objectCacheMib <= 65536, "storage.object-cache-mib",
+          "must be between 0 and 65536, got " + objectCacheMib);
     }
   }
 

@@ -33,7 +33,7 @@ class ConfigLoaderTest {
         new Replication(3, 2, 2),
         new Limits(2048, 1048576, 100),
         new Versions(10),
-        new Storage(Engine.ROCKSDB, false),
+        new Storage(Engine.ROCKSDB, false, 64),
         new NodeConfig.Threads(0, 0),
         new Timeouts(5000, 2000, 100),
         new NodeConfig.FailureDetector(500, 8, 3),
@@ -52,7 +52,7 @@ class ConfigLoaderTest {
         "replication.n", "replication.r", "replication.w",
         "limits.max-key-bytes", "limits.max-value-bytes", "limits.max-siblings",
         "versions.max-clock-entries",
-        "storage.engine", "storage.sync-writes", "threads.network", "threads.storage",
+        "storage.engine", "storage.sync-writes", "storage.object-cache-mib", "threads.network", "threads.storage",
         "timeouts.request-ms", "timeouts.replica-ms", "timeouts.read-repair-wait-ms",
         "failure-detector.probe-interval-ms", "failure-detector.phi-threshold",
         "failure-detector.failures-to-suspect",
@@ -91,7 +91,7 @@ class ConfigLoaderTest {
     assertThat(config.nodeId()).isEqualTo("node2");
     assertThat(config.port()).isEqualTo(7072);
     assertThat(config.replication()).isEqualTo(new Replication(5, 2, 2));
-    assertThat(config.storage()).isEqualTo(new Storage(Engine.MEMORY, false));
+    assertThat(config.storage()).isEqualTo(new Storage(Engine.MEMORY, false, 64));
     assertThat(config.clusterName()).isEqualTo(defaults.clusterName());
     assertThat(config.limits()).isEqualTo(defaults.limits());
     assertThat(config.timeouts()).isEqualTo(defaults.timeouts());
@@ -160,7 +160,7 @@ class ConfigLoaderTest {
         replication: {n: 4, r: 1, w: 3}
         limits: {max-key-bytes: 512, max-value-bytes: 0, max-siblings: 5}
         versions: {max-clock-entries: 20}
-        storage: {engine: memory, sync-writes: true}
+        storage: {engine: memory, sync-writes: true, object-cache-mib: 8}
         threads: {network: 3, storage: 6}
         timeouts: {request-ms: 10000, replica-ms: 500, read-repair-wait-ms: 0}
         failure-detector: {probe-interval-ms: 250, phi-threshold: 12, failures-to-suspect: 5}

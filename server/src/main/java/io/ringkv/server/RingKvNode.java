@@ -120,7 +120,8 @@ public final class RingKvNode implements AutoCloseable {
       Clock clock = SystemClock.INSTANCE;
       Scheduler scheduler = new ExecutorScheduler(timers);
       long maxHintBytes = config.handoff().maxHintMib() * 1024L * 1024L;
-      this.localReplica = new LocalReplica(new VersionedStore(engine, durability),
+      this.localReplica = new LocalReplica(
+          new VersionedStore(engine, durability, config.storage().objectCacheMib() * (1L << 20)),
           new HintStore(engine, durability, maxHintBytes), storageExecutor, clock);
       CoordinatorSettings settings = settings(config);
       StoredState stored = new StoredState(engine);

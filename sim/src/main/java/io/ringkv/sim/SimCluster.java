@@ -42,6 +42,8 @@ final class SimCluster {
 
   /** The id of the cluster the configured members form. */
   static final String CLUSTER_ID = "static-sim";
+  /** Each node's object cache: a few dozen of the workload's objects. */
+  static final long SIM_CACHE_BYTES = 16 * 1024;
 
   final Scenario scenario;
   final TreeMap<String, SimNode> nodes = new TreeMap<>();
@@ -150,7 +152,8 @@ final class SimCluster {
       node.actors.add(identity.actor());
     }
     StorageEngine.Durability durability = StorageEngine.Durability.BUFFERED;
-    LocalReplica local = new LocalReplica(new VersionedStore(node.disk, durability),
+    // With an object cache, as in production; small, so that it keeps evicting and refilling.
+    LocalReplica local = new LocalReplica(new VersionedStore(node.disk, durability, SIM_CACHE_BYTES),
         new HintStore(node.disk, durability, scenario.maxHintBytes()), storageExecutor(life),
         node.clock);
     StoredState stored = new StoredState(node.disk);

@@ -3,6 +3,7 @@ package io.ringkv.storage;
 import io.ringkv.ring.KeyHash;
 import io.ringkv.version.VersionCodec;
 import io.ringkv.version.VersionedObject;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
@@ -52,10 +53,25 @@ public final class VersionedStore {
    */
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
   private volatile ChangeListener listener = NOBODY;
+  /**
+   * Changed only together with the stored object: under the key's lock and the gate's read lock
+   * (a write, or a miss filling it), or under the gate's write lock (a bulk delete).
+   */
+  private final ObjectCache cache;
 
+  /** A store without an object cache. */
   public VersionedStore(StorageEngine engine, StorageEngine.Durability durability) {
+    this(engine, durability, 0);
+  }
+
+  /**
+   * @param cacheBytes bound of the cache of recently used objects (decoded and encoded); 0: none
+   */
+  public VersionedStore(StorageEngine engine, StorageEngine.Durability durability,
+      long cacheBytes) {
     this.engine = engine;
     this.durability = durability;
+    this.cache = new ObjectCache(cacheBytes);
   }
 
   public StorageEngine engine() {
@@ -88,14 +104,41 @@ public final class VersionedStore {
     }
   }
 
-  /** The stored encoding of {@code key}'s object, or null. */
+  /** The stored encoding of {@code key}'s object, or null. Callers must not change the array. */
   public byte[] getRaw(byte[] key) {
-    return engine.get(StorageEngine.Space.DATA, storageKey(key));
+    return cached(storageKey(key)).encoded();
   }
 
   /** The stored object, or {@link VersionedObject#EMPTY}. */
   public VersionedObject get(byte[] key) {
-    return decode(engine.get(StorageEngine.Space.DATA, storageKey(key)));
+    return cached(storageKey(key)).object();
+  }
+
+  /**
+   * The key's entry, from the cache or else read and cached. A miss reads under the key's lock and
+   * the gate's read lock, as a change writes: a change cannot slip in between the read and the
+   * fill and leave the cache holding what it replaced.
+   */
+  private ObjectCache.Entry cached(byte[] sk) {
+    ObjectCache.Entry e = cache.get(sk);
+    if (e != null) {
+      return e;
+    }
+    ReentrantLock lock = locks.lockFor(sk, 0);
+    lock.lock();
+    gate.readLock().lock();
+    try {
+      e = cache.get(sk);
+      if (e == null) {
+        byte[] bytes = engine.get(StorageEngine.Space.DATA, sk);
+        e = new ObjectCache.Entry(bytes, decode(bytes));
+        cache.put(sk, bytes, e.object());
+      }
+      return e;
+    } finally {
+      gate.readLock().unlock();
+      lock.unlock();
+    }
   }
 
   /**
@@ -107,8 +150,9 @@ public final class VersionedStore {
     ReentrantLock lock = locks.lockFor(sk, 0);
     lock.lock();
     try {
-      byte[] before = engine.get(StorageEngine.Space.DATA, sk);
-      VersionedObject current = decode(before);
+      ObjectCache.Entry was = cached(sk);
+      byte[] before = was.encoded();
+      VersionedObject current = was.object();
       VersionedObject next = change.apply(current);
       if (next != current && !next.equals(current)) {
         byte[] after = VersionCodec.encodeObject(next);
@@ -130,8 +174,9 @@ public final class VersionedStore {
     ReentrantLock lock = locks.lockFor(sk, 0);
     lock.lock();
     try {
-      byte[] before = engine.get(StorageEngine.Space.DATA, sk);
-      if (before == null || !decode(before).equals(expected)) {
+      ObjectCache.Entry was = cached(sk);
+      byte[] before = was.encoded();
+      if (before == null || !was.object().equals(expected)) {
         return false;
       }
       change(sk, before, null, VersionedObject.EMPTY,
@@ -154,14 +199,19 @@ public final class VersionedStore {
     WriteBatch batch = new WriteBatch();
     gate.writeLock().lock();
     try {
+      List<byte[]> deleted = new ArrayList<>();
       for (byte[] sk : storageKeys) {
         if (!keep.test(userKey(sk))) {
           batch.delete(StorageEngine.Space.DATA, sk);
+          deleted.add(sk);
         }
       }
       if (!batch.isEmpty()) {
         // Buffered: a deletion lost in a power cut leaves data the node no longer serves.
         engine.write(batch, StorageEngine.Durability.BUFFERED);
+        for (byte[] sk : deleted) {
+          cache.invalidate(sk);
+        }
       }
       return batch.size();
     } finally {
@@ -174,7 +224,14 @@ public final class VersionedStore {
       WriteBatch batch) {
     gate.readLock().lock();
     try {
-      engine.write(batch, durability);
+      try {
+        engine.write(batch, durability);
+      } catch (RuntimeException | Error e) {
+        // Whether the write took is unknown: the next read goes to the engine.
+        cache.invalidate(sk);
+        throw e;
+      }
+      cache.put(sk, after, object);
       listener.changed(sk, before, after, object);
     } finally {
       gate.readLock().unlock();

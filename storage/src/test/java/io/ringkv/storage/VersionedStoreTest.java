@@ -22,24 +22,33 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The versioned store over both engines: the read-modify-write of one key is atomic. */
+/**
+ * The versioned store over both engines, with and without its object cache: the read-modify-write
+ * of one key is atomic, and the cache never shows an object older than the store's.
+ */
 class VersionedStoreTest {
 
   @TempDir Path dir;
 
   private StorageEngine engine(String kind) {
-    return kind.equals("rocksdb")
+    return kind.startsWith("rocksdb")
         ? RocksDbStorageEngine.open(dir.resolve("db"))
         : new InMemoryStorageEngine();
   }
 
+  /** "+cache": a cache small enough that reads and writes keep evicting and refilling it. */
+  private static VersionedStore store(String kind, StorageEngine engine) {
+    return new VersionedStore(engine, StorageEngine.Durability.BUFFERED,
+        kind.endsWith("+cache") ? 600 : 0);
+  }
+
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"memory", "rocksdb"})
+  @ValueSource(strings = {"memory", "rocksdb", "memory+cache", "rocksdb+cache"})
   void concurrentBlindWritersToOneKeyLoseNoSibling(String kind) throws Exception {
     int threads = 8;
     int writesEach = 200;
     try (StorageEngine engine = engine(kind)) {
-      VersionedStore store = new VersionedStore(engine, StorageEngine.Durability.BUFFERED);
+      VersionedStore store = store(kind, engine);
       byte[] key = "hot".getBytes(StandardCharsets.UTF_8);
       AtomicLong counter = new AtomicLong();
       Actor actor = new Actor("n1", 7);
@@ -73,10 +82,10 @@ class VersionedStoreTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"memory", "rocksdb"})
+  @ValueSource(strings = {"memory", "rocksdb", "memory+cache", "rocksdb+cache"})
   void aFailedUpdateWritesNothing(String kind) {
     try (StorageEngine engine = engine(kind)) {
-      VersionedStore store = new VersionedStore(engine, StorageEngine.Durability.BUFFERED);
+      VersionedStore store = store(kind, engine);
       byte[] key = "k".getBytes(StandardCharsets.UTF_8);
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.update(key, current -> {
         throw new IllegalStateException("refused");
@@ -91,10 +100,10 @@ class VersionedStoreTest {
    * no change falls between the snapshot and the notifications, none is counted twice.
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"memory", "rocksdb"})
+  @ValueSource(strings = {"memory", "rocksdb", "memory+cache", "rocksdb+cache"})
   void snapshotPlusLaterChangesIsExactlyTheStore(String kind) throws Exception {
     try (StorageEngine engine = engine(kind)) {
-      VersionedStore store = new VersionedStore(engine, StorageEngine.Durability.BUFFERED);
+      VersionedStore store = store(kind, engine);
       java.util.concurrent.ConcurrentHashMap<String, String> model =
           new java.util.concurrent.ConcurrentHashMap<>();
       java.util.concurrent.ConcurrentLinkedQueue<String[]> changes =
@@ -163,10 +172,10 @@ class VersionedStoreTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"memory", "rocksdb"})
+  @ValueSource(strings = {"memory", "rocksdb", "memory+cache", "rocksdb+cache"})
   void removeIfUnchangedRemovesOnlyTheExpectedObject(String kind) {
     try (StorageEngine engine = engine(kind)) {
-      VersionedStore store = new VersionedStore(engine, StorageEngine.Durability.BUFFERED);
+      VersionedStore store = store(kind, engine);
       List<byte[]> removed = new ArrayList<>();
       store.listen((sk, before, after, object) -> {
         if (after == null) {
@@ -194,12 +203,12 @@ class VersionedStoreTest {
    * write stored for as long as the pin lasts, whatever the drops do meanwhile.
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"memory", "rocksdb"})
+  @ValueSource(strings = {"memory", "rocksdb", "memory+cache", "rocksdb+cache"})
   void removeAllButNeverDeletesAWriteMadeUnderAPin(String kind) throws Exception {
     int writers = 4;
     int writesEach = 300;
     try (StorageEngine engine = engine(kind)) {
-      VersionedStore store = new VersionedStore(engine, StorageEngine.Durability.BUFFERED);
+      VersionedStore store = store(kind, engine);
       Set<String> pinned = java.util.concurrent.ConcurrentHashMap.newKeySet();
       List<byte[]> keys = new ArrayList<>();
       for (int i = 0; i < writers; i++) {
@@ -253,5 +262,96 @@ class VersionedStoreTest {
 
   private static String hex(byte[] b) {
     return java.util.HexFormat.of().formatHex(b);
+  }
+
+  /** Every change shows through the cache at once: writes, a purge, a partition drop. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"memory", "rocksdb"})
+  void theCacheFollowsEveryChange(String kind) {
+    try (StorageEngine engine = engine(kind)) {
+      VersionedStore store = new VersionedStore(engine, StorageEngine.Durability.BUFFERED, 1 << 20);
+      byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+      Actor actor = new Actor("n1", 1);
+      assertThat(store.get(key)).isEqualTo(VersionedObject.EMPTY); // cached as absent
+      VersionedObject one = store.update(key, c -> c.write(c.context(),
+          c.nextDot(actor, c.context(), 0), "1".getBytes(StandardCharsets.UTF_8), 1, 10));
+      assertThat(store.get(key)).isEqualTo(one);
+      assertThat(store.getRaw(key)).isEqualTo(engine.get(StorageEngine.Space.DATA,
+          VersionedStore.storageKey(key)));
+      VersionedObject two = store.update(key, c -> c.write(c.context(),
+          c.nextDot(actor, c.context(), 0), "2".getBytes(StandardCharsets.UTF_8), 2, 10));
+      assertThat(store.get(key)).isEqualTo(two);
+      assertThat(store.removeIfUnchanged(key, two)).isTrue();
+      assertThat(store.get(key)).isEqualTo(VersionedObject.EMPTY);
+      assertThat(store.getRaw(key)).isNull();
+      VersionedObject three = store.update(key, c -> c.write(c.context(),
+          c.nextDot(actor, c.context(), 0), "3".getBytes(StandardCharsets.UTF_8), 3, 10));
+      assertThat(store.get(key)).isEqualTo(three);
+      assertThat(store.removeAllBut(List.of(VersionedStore.storageKey(key)), k -> false))
+          .isEqualTo(1);
+      assertThat(store.get(key)).isEqualTo(VersionedObject.EMPTY);
+      assertThat(store.getRaw(key)).isNull();
+    }
+  }
+
+  /**
+   * Readers racing a writer through a cache that keeps evicting never see a key go back to an
+   * older value: a miss fills the cache under the same locks as a change.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"memory+cache", "rocksdb+cache"})
+  void readersNeverSeeAnOlderObjectThanTheyDidBefore(String kind) throws Exception {
+    int keys = 8;
+    int writes = 3000;
+    try (StorageEngine engine = engine(kind)) {
+      VersionedStore store = store(kind, engine);
+      Actor actor = new Actor("n1", 1);
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      java.util.concurrent.atomic.AtomicBoolean writing =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      Future<?> writer = pool.submit(() -> {
+        for (int i = 1; i <= writes; i++) {
+          byte[] key = ("k" + i % keys).getBytes(StandardCharsets.UTF_8);
+          byte[] value = Integer.toString(i).getBytes(StandardCharsets.UTF_8);
+          long now = i;
+          store.update(key, c -> c.write(c.context(), c.nextDot(actor, c.context(), 0), value,
+              now, 10));
+        }
+        writing.set(false);
+        return null;
+      });
+      List<Future<Integer>> readers = new ArrayList<>();
+      for (int r = 0; r < 2; r++) {
+        readers.add(pool.submit(() -> {
+          int[] seen = new int[keys];
+          int backwards = 0;
+          while (writing.get()) {
+            for (int k = 0; k < keys; k++) {
+              List<byte[]> values = store.get(("k" + k).getBytes(StandardCharsets.UTF_8))
+                  .values();
+              int v = values.isEmpty() ? 0
+                  : Integer.parseInt(new String(values.get(0), StandardCharsets.UTF_8));
+              if (v < seen[k]) {
+                backwards++;
+              }
+              seen[k] = Math.max(seen[k], v);
+            }
+          }
+          return backwards;
+        }));
+      }
+      writer.get(60, TimeUnit.SECONDS);
+      for (Future<Integer> f : readers) {
+        assertThat(f.get(60, TimeUnit.SECONDS)).as("reads that went back in time").isZero();
+      }
+      pool.shutdown();
+      for (int k = 0; k < keys; k++) {
+        int last = writes - (writes - k) % keys;
+        assertThat(store.get(("k" + k).getBytes(StandardCharsets.UTF_8)).values())
+            .singleElement()
+            .satisfies(v -> assertThat(new String(v, StandardCharsets.UTF_8))
+                .isEqualTo(Integer.toString(last)));
+      }
+    }
   }
 }

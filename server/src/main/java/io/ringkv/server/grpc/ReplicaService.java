@@ -42,14 +42,20 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
 
   private CompletableFuture<ReadResponse> read(ReadRequest request) {
     byte[] key = request.getKey().toByteArray();
-    return (request.getHintsForCount() == 0
-            ? local.read(key)
-            : local.readHints(key, request.getHintsForList()))
+    if (request.getHintsForCount() == 0) {
+      return local.readEncoded(key).thenApply(ReplicaService::readResponse);
+    }
+    return local.readHints(key, request.getHintsForList())
         .thenApply(o -> o.siblings().isEmpty() && o.context().isEmpty()
             ? ReadResponse.getDefaultInstance()
-            : ReadResponse.newBuilder()
-                .setObject(UnsafeByteOperations.unsafeWrap(VersionCodec.encodeObject(o)))
-                .build());
+            : readResponse(VersionCodec.encodeObject(o)));
+  }
+
+  /** A read's answer: the encoded object, or nothing for a key this replica does not hold. */
+  private static ReadResponse readResponse(byte[] encoded) {
+    return encoded == null
+        ? ReadResponse.getDefaultInstance()
+        : ReadResponse.newBuilder().setObject(UnsafeByteOperations.unsafeWrap(encoded)).build();
   }
 
   private CompletableFuture<MergeResponse> merge(MergeRequest request) {

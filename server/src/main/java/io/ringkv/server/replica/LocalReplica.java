@@ -53,6 +53,15 @@ public final class LocalReplica implements Replica {
     return CompletableFuture.supplyAsync(() -> store.get(key), storageExecutor);
   }
 
+  /**
+   * The stored encoding of {@code key}'s object ({@link io.ringkv.version.VersionCodec}), or null:
+   * a read for another node ships the bytes as stored instead of decoding them only to encode
+   * them again.
+   */
+  public CompletableFuture<byte[]> readEncoded(byte[] key) {
+    return CompletableFuture.supplyAsync(() -> store.getRaw(key), storageExecutor);
+  }
+
   @Override
   public CompletableFuture<VersionedObject> readHints(byte[] key, List<String> homeReplicas) {
     return CompletableFuture.supplyAsync(() -> {
