@@ -115,6 +115,23 @@ public final class VersionedStore {
   }
 
   /**
+   * The stored object if the cache holds it, else null: no engine work, so callers on a network
+   * thread may ask before they hand a read to a storage thread.
+   */
+  public VersionedObject peekCached(byte[] key) {
+    ObjectCache.Entry e = cache.get(storageKey(key));
+    return e == null ? null : e.object();
+  }
+
+  /** As {@link #peekCached}, the stored encoding: null if not cached, an empty array if absent. */
+  public byte[] peekCachedRaw(byte[] key) {
+    ObjectCache.Entry e = cache.get(storageKey(key));
+    return e == null ? null : e.encoded() == null ? NOTHING : e.encoded();
+  }
+
+  private static final byte[] NOTHING = new byte[0];
+
+  /**
    * The key's entry, from the cache or else read and cached. A miss reads under the key's lock and
    * the gate's read lock, as a change writes: a change cannot slip in between the read and the
    * fill and leave the cache holding what it replaced.

@@ -48,8 +48,16 @@ public final class LocalReplica implements Replica {
     return storageExecutor;
   }
 
+  /**
+   * The stored object. A key the store's object cache holds is answered on the calling thread:
+   * no storage work, and no hand-off to a storage thread and back (two thread wake-ups).
+   */
   @Override
   public CompletableFuture<VersionedObject> read(byte[] key) {
+    VersionedObject cached = store.peekCached(key);
+    if (cached != null) {
+      return CompletableFuture.completedFuture(cached);
+    }
     return CompletableFuture.supplyAsync(() -> store.get(key), storageExecutor);
   }
 
@@ -59,6 +67,10 @@ public final class LocalReplica implements Replica {
    * them again.
    */
   public CompletableFuture<byte[]> readEncoded(byte[] key) {
+    byte[] cached = store.peekCachedRaw(key);
+    if (cached != null) {
+      return CompletableFuture.completedFuture(cached.length == 0 ? null : cached);
+    }
     return CompletableFuture.supplyAsync(() -> store.getRaw(key), storageExecutor);
   }
 
