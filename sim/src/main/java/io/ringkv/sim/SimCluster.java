@@ -147,7 +147,9 @@ final class SimCluster {
   void start(SimNode node) {
     Life life = new Life(node.id, ++node.lives);
     String self = node.id;
-    NodeIdentity identity = NodeIdentity.loadOrCreate(node.disk, self, identityRng);
+    // Crashes are process kills: the machine never restarts, so its boot id never changes.
+    NodeIdentity identity = NodeIdentity.loadOrCreate(node.disk, self, identityRng, "boot-0",
+        StorageEngine.Durability.BUFFERED);
     if (!node.actors.contains(identity.actor())) {
       node.actors.add(identity.actor());
     }
