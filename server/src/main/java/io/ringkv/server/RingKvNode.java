@@ -40,6 +40,7 @@ import io.ringkv.server.metrics.NodeMetrics;
 import io.ringkv.server.liveness.MonitoredDirectory;
 import io.ringkv.server.replica.LocalReplica;
 import io.ringkv.server.replica.ReplicaDirectory;
+import io.ringkv.storage.BootId;
 import io.ringkv.storage.HintStore;
 import io.ringkv.storage.InMemoryStorageEngine;
 import io.ringkv.storage.NodeIdentity;
@@ -108,7 +109,10 @@ public final class RingKvNode implements AutoCloseable {
           config.storage().syncWrites()
               ? StorageEngine.Durability.SYNC
               : StorageEngine.Durability.BUFFERED;
-      NodeIdentity identity = NodeIdentity.loadOrCreate(engine, self, new SecureRandom());
+      // A new epoch if the machine restarted since this node last started and writes are
+      // buffered: a power cut may have lost writes it coordinated (NodeIdentity).
+      NodeIdentity identity = NodeIdentity.loadOrCreate(engine, self, new SecureRandom(),
+          BootId.current(), durability);
       this.storageExecutor = Executors.newFixedThreadPool(config.threads().storageThreads(),
           threads(self + "-storage"));
       ScheduledThreadPoolExecutor timerPool =

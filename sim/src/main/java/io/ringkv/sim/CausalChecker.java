@@ -21,11 +21,13 @@ import java.util.TreeSet;
  * context came from a get that returned it, or returned a write that (transitively) overwrote it
  * knowingly. (a) alone would pass a replica that drops a sibling but keeps its dot in the
  * context; (b) catches it. A put with w < 2 sent before a disk loss is exempt: its only copy may
- * be the one lost (even when the acknowledgement arrived after the loss).
+ * be the one lost (even when the acknowledgement arrived after the loss). So is a write whose
+ * every copy was lost after a power cut took one of them (see {@link #lostToPowerCuts}).
  *
  * <p>6. Quorum reads see acknowledged writes, where quorums intersect: a get that asked only home
  * replicas, issued after a put was acknowledged by enough home replicas (r + holders > N), sees
- * the put's write, unless a disk was lost after the put was sent and before the get ended. Sloppy
+ * the put's write, unless a disk was lost, or a power cut took a copy of the write, after the put
+ * was sent and before the get ended. Sloppy
  * quorums (fallbacks standing in for home replicas) do not promise more.
  */
 final class CausalChecker {
@@ -54,6 +56,16 @@ final class CausalChecker {
 
   List<String> lostWrites() {
     List<String> out = new ArrayList<>();
+    if (history.syncWrites) {
+      // Every data and hint write is synced: a power cut may take only what nobody was told of.
+      for (History.PowerCut c : history.powerCuts) {
+        if (!c.lostCopies().isEmpty()) {
+          Checkers.addCapped(out, "lost write: with storage.sync-writes true, the power cut of "
+              + c.node() + " at " + EventLog.millis(c.nanos()) + " ms took its copies of "
+              + c.lostCopies());
+        }
+      }
+    }
     for (String key : scenario.keys()) {
       VersionedObject f = fin.merged().get(key);
       if (f == null) {
@@ -70,7 +82,7 @@ final class CausalChecker {
         }
       }
       for (PutOp p : history.puts) {
-        if (!p.key.equals(key) || !p.acked() || mayBeLost(p)) {
+        if (!p.key.equals(key) || !p.acked() || mayBeLost(p) || lostToPowerCuts(p)) {
           continue;
         }
         if (!f.context().descends(p.vectorOut)) {
@@ -123,6 +135,7 @@ final class CausalChecker {
         for (PutOp p : acked) {
           // A disk lost while the get ran counts too: its reply may come from the empty disk.
           if (r + p.homeHolders > n && !diskLostBetween(p.issuedStep, g.doneStep)
+              && !history.copyCutBetween(key, p.dot, p.issuedStep, g.doneStep)
               && !g.object.context().contains(p.dot)) {
             Checkers.addCapped(out, "stale read: " + g + " returned context "
                 + g.object.context() + " that misses " + p + ", acknowledged before the get"
@@ -145,7 +158,8 @@ final class CausalChecker {
     for (PutOp p : history.puts) {
       int w = p.w != 0 ? p.w : scenario.settings().w();
       if (p.acked() && p.dot != null && p.holders < w
-          && !diskLostBetween(p.issuedStep, p.answerStep)) {
+          && !diskLostBetween(p.issuedStep, p.answerStep)
+          && !history.copyCutBetween(p.key, p.dot, p.issuedStep, p.answerStep)) {
         Checkers.addCapped(out, "acknowledged before W: " + p + " was acknowledged with w=" + w
             + " when only " + p.holders + " node(s) held it");
       }
@@ -180,6 +194,11 @@ final class CausalChecker {
           lost++;
         }
       }
+      for (History.PowerCut c : history.powerCuts) {
+        if (c.step() > p.issuedStep && c.lost(p.key, p.dot)) {
+          lost++;
+        }
+      }
       Map<String, VersionedObject> home = fin.handedOff().get(p.key);
       List<String> holding = new ArrayList<>();
       for (Map.Entry<String, VersionedObject> e : home.entrySet()) {
@@ -191,7 +210,8 @@ final class CausalChecker {
         Checkers.addCapped(out, "under-replicated: acknowledged " + p + " with w=" + w
             + " is in the data of only " + holding.size() + " of its home replicas "
             + home.keySet() + " (" + holding + ") after hinted handoff finished, before the"
-            + " healing reads" + (lost > 0 ? " (" + lost + " disk lost since it was sent)" : ""));
+            + " healing reads" + (lost > 0 ? " (" + lost + " copies lost to a lost disk or a"
+            + " power cut since it was sent)" : ""));
       }
     }
     return out;
@@ -231,6 +251,35 @@ final class CausalChecker {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether every copy of the put's write may be lost to power cuts, which the protocol cannot
+   * undo: a power cut took a copy of it (a node's data or hints covered its dot before the cut
+   * and not after), and from then on, at some moment, no node's data or hints covered it any
+   * more, superseded or not (the simulation notes this as it happens: after every power cut,
+   * disk loss, and deletion of data or hints, for the writes a cut took a copy of). A write that
+   * kept a copy somewhere all along is held to the protocol, whatever else the cuts took: a
+   * replica that drops it keeping its dot in the context still covers it. A put whose dot is
+   * unknown is exempt if any write of it is.
+   */
+  private boolean lostToPowerCuts(PutOp p) {
+    java.util.Set<Dot> gone = history.goneAfterPowerCut.get(p.key);
+    if (gone == null) {
+      return false;
+    }
+    if (p.dot != null) {
+      return gone.contains(p.dot);
+    }
+    if (p.value != null) {
+      for (Dot d : history.dotsOf(p.value)) {
+        if (gone.contains(d)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return true; // a delete whose dot the client never learnt: lenient
   }
 
   private boolean diskLostBetween(long fromStep, long toStep) {

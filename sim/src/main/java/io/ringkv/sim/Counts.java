@@ -14,18 +14,25 @@ public record Counts(
     long readRepairs,
     long crashes,
     long diskLosses,
+    long powerCuts,
+    long writesLostToPowerCuts,
     long maxSiblings,
     long exchanges,
     long keysRepairedByAntiEntropy) {
 
-  public static final Counts ZERO = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final Counts ZERO = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   static Counts of(History h, SimNetwork net, SimCluster cluster) {
     long acked = 0;
     long unknown = 0;
+    long lostToCuts = 0;
     for (PutOp p : h.puts) {
       if (p.acked()) {
         acked++;
+        if (p.dot != null && h.goneAfterPowerCut.getOrDefault(p.key, java.util.Set.of())
+            .contains(p.dot)) {
+          lostToCuts++;
+        }
       } else {
         unknown++;
       }
@@ -39,7 +46,9 @@ public record Counts(
       }
     }
     return new Counts(acked, unknown, ok, h.gets.size() - ok, net.messages(), net.dropped(),
-        cluster.readRepairs(), cluster.crashes(), h.diskLosses.size(), maxSiblings,
+        cluster.readRepairs(), cluster.crashes(), h.diskLosses.size(), cluster.powerCuts(),
+        lostToCuts,
+        maxSiblings,
         cluster.exchanges(), cluster.repairedKeys());
   }
 
@@ -47,6 +56,7 @@ public record Counts(
     return new Counts(putsAcked + o.putsAcked, putsUnknown + o.putsUnknown, getsOk + o.getsOk,
         getsFailed + o.getsFailed, messages + o.messages, messagesLost + o.messagesLost,
         readRepairs + o.readRepairs, crashes + o.crashes, diskLosses + o.diskLosses,
+        powerCuts + o.powerCuts, writesLostToPowerCuts + o.writesLostToPowerCuts,
         Math.max(maxSiblings, o.maxSiblings), exchanges + o.exchanges,
         keysRepairedByAntiEntropy + o.keysRepairedByAntiEntropy);
   }
@@ -56,7 +66,8 @@ public record Counts(
     return "puts " + (putsAcked + putsUnknown) + " (" + putsUnknown + " failed or unanswered), gets "
         + (getsOk + getsFailed) + " (" + getsFailed + " failed), messages " + messages + " ("
         + messagesLost + " lost), read repairs " + readRepairs + ", crashes " + crashes
-        + ", disk losses " + diskLosses + ", most siblings read " + maxSiblings
+        + ", disk losses " + diskLosses + ", power cuts " + powerCuts + " (" + writesLostToPowerCuts
+        + " acknowledged writes lost with every copy), most siblings read " + maxSiblings
         + ", anti-entropy exchanges " + exchanges + " (" + keysRepairedByAntiEntropy
         + " keys repaired)";
   }

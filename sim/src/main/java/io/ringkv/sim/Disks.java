@@ -43,6 +43,39 @@ final class Disks {
     return false;
   }
 
+  /**
+   * The causal contexts of everything the node holds for {@code key}: its data's, then each
+   * hint's. A write is on the node (or superseded there) when one of them contains its dot.
+   */
+  static java.util.List<io.ringkv.version.VersionVector> contexts(StorageEngine disk,
+      byte[] key) {
+    java.util.List<io.ringkv.version.VersionVector> out = new java.util.ArrayList<>();
+    VersionedObject d = data(disk, key);
+    if (!d.context().isEmpty()) {
+      out.add(d.context());
+    }
+    try (Cursor c = disk.scan(StorageEngine.Space.HINTS, null, null)) {
+      while (c.hasNext()) {
+        Cursor.Entry e = c.next();
+        HintStore.Hint h = HintStore.decodeEntry(e.key(), e.value());
+        if (Arrays.equals(h.key(), key)) {
+          out.add(h.object().context());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Whether one of {@code contexts} contains {@code dot}. */
+  static boolean covers(java.util.List<io.ringkv.version.VersionVector> contexts, Dot dot) {
+    for (io.ringkv.version.VersionVector v : contexts) {
+      if (v.contains(dot)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether the node holds any hint at all. */
   static boolean holdsHints(StorageEngine disk) {
     try (Cursor c = disk.scan(StorageEngine.Space.HINTS, null, null)) {

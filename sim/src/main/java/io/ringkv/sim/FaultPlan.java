@@ -6,13 +6,17 @@ import java.util.SplittableRandom;
 
 /**
  * The faults of one run, drawn from its seed before it starts (so the plan is in the log's
- * header) and applied at their times: crashes and restarts, at most one disk loss, symmetric and
- * one-way partitions, clogged links, lossy periods, and wall-clock jumps. Every fault ends by the
+ * header) and applied at their times: crashes and restarts, at most one disk loss, power cuts
+ * (in some runs, some crashes lose the disk's unsynced writes too), symmetric and one-way
+ * partitions, clogged links, lossy periods, and wall-clock jumps. Every fault ends by the
  * end of the workload at the latest, when the heal phase takes over.
  */
 final class FaultPlan {
 
-  enum Kind { CRASH, DISK_LOSS, PARTITION, ONE_WAY, CLOG, LOSSY, CLOCK_JUMP }
+  enum Kind { CRASH, DISK_LOSS, POWER_LOSS, PARTITION, ONE_WAY, CLOG, LOSSY, CLOCK_JUMP }
+
+  /** In this share of the runs with faults (percent), some crashes are power cuts. */
+  static final int POWER_LOSS_PERCENT = 50;
 
   /** One fault: starts at {@code startNanos}, undone {@code durationNanos} later. */
   record Episode(Kind kind, long startNanos, long durationNanos, List<String> side,
@@ -20,7 +24,7 @@ final class FaultPlan {
     @Override
     public String toString() {
       String what = switch (kind) {
-        case CRASH, DISK_LOSS -> side.get(0);
+        case CRASH, DISK_LOSS, POWER_LOSS -> side.get(0);
         case PARTITION -> side + " | " + otherSide;
         case ONE_WAY, CLOG -> side + " -> " + otherSide;
         case LOSSY -> "drop " + amount + "%";
@@ -77,7 +81,38 @@ final class FaultPlan {
       }
       plan.episodes.add(new Episode(kind, start, duration, a, b, amount));
     }
+    // Power cuts: in some runs, some crashes are the machine losing power (its disk loses what
+    // it had not synced). Drawn from a stream split off last, so every other draw is unchanged.
+    SplittableRandom power = rng.split();
+    if (power.nextInt(100) < POWER_LOSS_PERCENT) {
+      List<Integer> crashes = new ArrayList<>();
+      for (int i = 0; i < plan.episodes.size(); i++) {
+        if (plan.episodes.get(i).kind() == Kind.CRASH) {
+          crashes.add(i);
+        }
+      }
+      if (!crashes.isEmpty()) {
+        int first = crashes.get(power.nextInt(crashes.size()));
+        for (int i : crashes) {
+          if (i == first || power.nextInt(2) == 0) {
+            Episode e = plan.episodes.get(i);
+            plan.episodes.set(i, new Episode(Kind.POWER_LOSS, e.startNanos(), e.durationNanos(),
+                e.side(), e.otherSide(), e.amount()));
+          }
+        }
+      }
+    }
     return plan;
+  }
+
+  /** Whether some node loses power in this plan. */
+  boolean hasPowerLoss() {
+    for (Episode e : episodes) {
+      if (e.kind() == Kind.POWER_LOSS) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Puts every episode's start and end on the queue; nothing happens once faults stop. */
@@ -106,6 +141,7 @@ final class FaultPlan {
     switch (e.kind()) {
       case CRASH -> cluster.crash(e.side().get(0));
       case DISK_LOSS -> cluster.loseDisk(e.side().get(0));
+      case POWER_LOSS -> cluster.losePower(e.side().get(0));
       case PARTITION -> links(e, (x, y) -> { net.block(x, y); net.block(y, x); });
       case ONE_WAY -> links(e, net::block);
       case CLOG -> links(e, net::clog);
@@ -116,7 +152,7 @@ final class FaultPlan {
 
   private static void end(Episode e, SimCluster cluster, SimNetwork net) {
     switch (e.kind()) {
-      case CRASH, DISK_LOSS -> cluster.restart(e.side().get(0));
+      case CRASH, DISK_LOSS, POWER_LOSS -> cluster.restart(e.side().get(0));
       case PARTITION -> links(e, (x, y) -> { net.unblock(x, y); net.unblock(y, x); });
       case ONE_WAY -> links(e, net::unblock);
       case CLOG -> links(e, net::unclog);

@@ -16,6 +16,24 @@ final class History {
   record DiskLoss(String node, long step, long nanos) {}
 
   /**
+   * A power cut: the node lost the writes its disk had not synced, from this step on.
+   *
+   * @param lostCopies per key, the dots of the writes whose copy on this node the cut took (the
+   *     node's data or hints covered them before, and cover them no longer)
+   */
+  record PowerCut(String node, long step, long nanos,
+      Map<String, java.util.Set<io.ringkv.version.Dot>> lostCopies) {
+
+    boolean lost(String key, io.ringkv.version.Dot dot) {
+      return lostCopies.getOrDefault(key, java.util.Set.of()).contains(dot);
+    }
+
+    boolean touched(String key) {
+      return lostCopies.containsKey(key);
+    }
+  }
+
+  /**
    * A hint deleted while its target's data did not hold it.
    *
    * @param holder the node that deleted the hint
@@ -33,10 +51,19 @@ final class History {
   final List<PutOp> puts = new ArrayList<>();
   final List<String> internalErrors = new ArrayList<>();
   final List<DiskLoss> diskLosses = new ArrayList<>();
+  /** Power cuts, in order. */
+  final List<PowerCut> powerCuts = new ArrayList<>();
+  /** Whether nodes sync every data and hint write ({@code storage.sync-writes: true}). */
+  boolean syncWrites;
   final List<HintDrop> hintDrops = new ArrayList<>();
   private final Map<String, PutOp> putsByValue = new TreeMap<>();
   /** Per value (unique to a put), the dots of every write event that stored it. */
   private final Map<String, java.util.TreeSet<io.ringkv.version.Dot>> dotsByValue = new TreeMap<>();
+  private final Map<String, java.util.TreeSet<io.ringkv.version.Dot>> dotsByKey = new TreeMap<>();
+  /** Per dot, the write (key and value) it was first issued for. */
+  private final Map<io.ringkv.version.Dot, String> writeOfDot = new TreeMap<>();
+  /** Checker 11's findings: dots issued for two different writes. */
+  final List<String> reusedDots = new ArrayList<>();
   private long step;
 
   long nextStep() {
@@ -65,9 +92,55 @@ final class History {
     return putsByValue.get(value);
   }
 
-  /** A node stored a sibling holding {@code value} with {@code dot}. */
+  /**
+   * A node stored a sibling with {@code dot}, holding {@code value} ({@code null}: a tombstone).
+   * A dot is the identity of one write: seen before with another key or value, it was issued
+   * twice (checker 11).
+   */
   void observeDot(String key, String value, io.ringkv.version.Dot dot) {
-    dotsByValue.computeIfAbsent(value, v -> new java.util.TreeSet<>()).add(dot);
+    if (value != null) {
+      dotsByValue.computeIfAbsent(value, v -> new java.util.TreeSet<>()).add(dot);
+    }
+    dotsByKey.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(dot);
+    String write = key + (value == null ? " <tombstone>" : " '" + value + "'");
+    String before = writeOfDot.putIfAbsent(dot, write);
+    if (before != null && !before.equals(write) && reusedDots.size() < 20) {
+      reusedDots.add("dot " + dot + " was issued for " + before + ", then for " + write);
+    }
+  }
+
+  /** Every dot a node stored for {@code key}, tombstones included. */
+  java.util.Set<io.ringkv.version.Dot> dotsOfKey(String key) {
+    java.util.Set<io.ringkv.version.Dot> d = dotsByKey.get(key);
+    return d == null ? java.util.Set.of() : d;
+  }
+
+  /**
+   * The dots a power cut took a copy of and that, at some moment after that cut, no node's data
+   * or hints covered any more: writes whose every copy was lost to faults (checker 1 exempts
+   * them). Recorded as it happens by the simulation.
+   */
+  final Map<String, java.util.Set<io.ringkv.version.Dot>> goneAfterPowerCut = new TreeMap<>();
+
+  /** Per key, the dots a power cut took a copy of (candidates for {@link #goneAfterPowerCut}). */
+  final Map<String, java.util.Set<io.ringkv.version.Dot>> atRisk = new TreeMap<>();
+
+  void powerCut(String node, long nanos,
+      Map<String, java.util.Set<io.ringkv.version.Dot>> lostCopies) {
+    powerCuts.add(new PowerCut(node, nextStep(), nanos, lostCopies));
+    for (Map.Entry<String, java.util.Set<io.ringkv.version.Dot>> e : lostCopies.entrySet()) {
+      atRisk.computeIfAbsent(e.getKey(), k -> new java.util.TreeSet<>()).addAll(e.getValue());
+    }
+  }
+
+  /** Whether a power cut after {@code fromStep} and before {@code toStep} took a copy of it. */
+  boolean copyCutBetween(String key, io.ringkv.version.Dot dot, long fromStep, long toStep) {
+    for (PowerCut c : powerCuts) {
+      if (c.step() > fromStep && c.step() < toStep && c.lost(key, dot)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The dots under which {@code value} was stored so far (more than one: coordinated twice). */

@@ -36,6 +36,8 @@ final class ObservedEngine implements StorageEngine {
   private final LongSupplier nowNanos;
   private final Function<String, StorageEngine> disks;
   private final Function<String, ClusterState> states;
+  /** Told the keys whose data or hints this disk deleted, after the deletion. */
+  private final java.util.function.Consumer<java.util.Set<String>> deleted;
   /** Per hint entry (hex of its key) on this disk, when it was last written. */
   private final Map<String, Long> hintWrittenNanos = new TreeMap<>();
 
@@ -43,11 +45,14 @@ final class ObservedEngine implements StorageEngine {
    * @param nowNanos the simulated time
    * @param disks the current disk of each node, to look at a hint's target when it is deleted
    * @param states the cluster state each node that is up holds (null while down)
+   * @param deleted told, after a write that deleted data or hints, the keys it deleted them of
    */
   ObservedEngine(StorageEngine real, String node, History history, EventLog log,
       LongSupplier nowNanos, Function<String, StorageEngine> disks,
-      Function<String, ClusterState> states) {
+      Function<String, ClusterState> states,
+      java.util.function.Consumer<java.util.Set<String>> deleted) {
     this.real = real;
+    this.deleted = deleted;
     this.node = node;
     this.history = history;
     this.log = log;
@@ -64,12 +69,17 @@ final class ObservedEngine implements StorageEngine {
   @Override
   public void write(WriteBatch batch, Durability durability) {
     Map<String, HintStore.Hint> deletedHints = new TreeMap<>();
+    java.util.Set<String> deletedKeys = new java.util.TreeSet<>();
     for (WriteBatch.Mutation m : batch.mutations()) {
       if (m.isDelete() && m.space() == Space.HINTS) {
         byte[] old = real.get(Space.HINTS, m.key());
         if (old != null) {
-          deletedHints.put(HexFormat.of().formatHex(m.key()), HintStore.decodeEntry(m.key(), old));
+          HintStore.Hint h = HintStore.decodeEntry(m.key(), old);
+          deletedHints.put(HexFormat.of().formatHex(m.key()), h);
+          deletedKeys.add(new String(h.key(), StandardCharsets.UTF_8));
         }
+      } else if (m.isDelete() && m.space() == Space.DATA) {
+        deletedKeys.add(new String(VersionedStore.userKey(m.key()), StandardCharsets.UTF_8));
       }
     }
     real.write(batch, durability);
@@ -89,6 +99,26 @@ final class ObservedEngine implements StorageEngine {
       Long written = hintWrittenNanos.remove(e.getKey());
       deleted(e.getValue(), written == null ? 0 : written);
     }
+    if (!deletedKeys.isEmpty()) {
+      deleted.accept(deletedKeys);
+    }
+  }
+
+  /**
+   * After a power cut undid writes below this view: hints whose write was lost are gone, and hints
+   * whose deletion was lost are back, as if written again now (handoff delivers them again).
+   */
+  void afterPowerCut() {
+    Map<String, Long> now = new TreeMap<>();
+    try (Cursor c = real.scan(Space.HINTS, null, null)) {
+      while (c.hasNext()) {
+        String id = HexFormat.of().formatHex(c.next().key());
+        Long written = hintWrittenNanos.get(id);
+        now.put(id, written != null ? written : nowNanos.getAsLong());
+      }
+    }
+    hintWrittenNanos.clear();
+    hintWrittenNanos.putAll(now);
   }
 
   /**
@@ -138,9 +168,8 @@ final class ObservedEngine implements StorageEngine {
     log.add(() -> node + " stores " + k + (hintFor == null ? "" : " as a hint for " + hintFor)
         + ": " + o);
     for (Sibling s : o.siblings()) {
-      if (!s.isTombstone()) {
-        history.observeDot(k, new String(s.value(), StandardCharsets.UTF_8), s.dot());
-      }
+      history.observeDot(k,
+          s.isTombstone() ? null : new String(s.value(), StandardCharsets.UTF_8), s.dot());
     }
   }
 

@@ -17,7 +17,6 @@ import io.ringkv.server.membership.StoredState;
 import io.ringkv.server.replica.ReplicaDirectory;
 import io.ringkv.server.transfer.Transfers;
 import io.ringkv.storage.HintStore;
-import io.ringkv.storage.InMemoryStorageEngine;
 import io.ringkv.storage.NodeIdentity;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.VersionedStore;
@@ -35,8 +34,10 @@ import java.util.concurrent.Executor;
 /**
  * The nodes of a simulation and their lifecycle: start (wire a node's protocol objects over its
  * disk, as {@code RingKvNode} does in production), crash (end the life: every pending event of
- * the node is dropped, the disk survives, as a RocksDB WAL survives a process kill), disk loss (a
- * fresh empty engine, so the node comes back as a new actor) and restart.
+ * the node is dropped, the disk survives, as a RocksDB WAL survives a process kill), power cut (a
+ * crash that also loses what the disk had not synced, see {@link SimDisk}; the node comes back on
+ * a new boot of its machine), disk loss (a fresh empty engine, so the node comes back as a new
+ * actor) and restart.
  */
 final class SimCluster {
 
@@ -55,6 +56,15 @@ final class SimCluster {
   private final SplittableRandom identityRng;
   private final SplittableRandom storageRng;
   private final SplittableRandom gossipRng;
+  /** Disks' flushes and power cuts: split off last, so the streams above draw what they did. */
+  private final SplittableRandom diskRng;
+  /** Set in runs with power cuts: draws each cut's surviving prefix. */
+  private SplittableRandom cutRng;
+  /** In runs with power cuts: one write in this many is followed by a memtable flush. */
+  private int flushEvery;
+  /** Whether nodes write data and hints with SYNC durability ({@code storage.sync-writes}). */
+  private boolean syncWrites;
+  private long powerCuts;
   /** The configured members: every node's seeds, and the members of the first cluster. */
   private final List<String> seeds = new ArrayList<>();
   private final List<String> departed = new ArrayList<>();
@@ -86,11 +96,44 @@ final class SimCluster {
       // Clocks disagree by up to +-5 s from the start, as unsynchronised machines do.
       long skew = scenario.faults() ? rng.nextLong(10_000_000_000L) - 5_000_000_000L : 0;
       SimClock clock = new SimClock(queue, skew, clockRng.nextLong(1L << 40));
-      nodes.put(id, new SimNode(id, clock, freshDisk(id)));
+      nodes.put(id, new SimNode(id, clock));
       if (i <= scenario.nodes()) {
         seeds.add(id);
       }
     }
+    this.diskRng = rng.split();
+    for (SimNode n : nodes.values()) {
+      freshDisk(n);
+    }
+  }
+
+  /**
+   * Makes the disks remember their unsynced writes, so that a power cut can lose them, and draws
+   * how often a memtable flush syncs them and whether nodes sync every write. Only runs whose
+   * fault plan has a power cut call this: other runs draw nothing more.
+   */
+  void trackUnsyncedWrites() {
+    // In a third of the runs no memtable ever fills: only SYNC writes sync the WAL.
+    flushEvery = diskRng.nextInt(3) == 0 ? Integer.MAX_VALUE : 20 + diskRng.nextInt(2_000);
+    syncWrites = diskRng.nextInt(5) == 0;
+    history.syncWrites = syncWrites;
+    cutRng = diskRng.split();
+    for (SimNode n : nodes.values()) {
+      n.media.track(diskRng.split(), flushEvery);
+    }
+  }
+
+  /** The storage model of the run, for the event log's header. */
+  String describeStorage() {
+    return cutRng == null ? "no power cut: every write the page cache holds survives"
+        : "storage.sync-writes " + syncWrites + "; the WAL is synced by SYNC writes"
+            + (flushEvery == Integer.MAX_VALUE ? " only (no memtable flush)"
+                : " and by a memtable flush after one write in " + flushEvery
+                    + " (drawn per write)");
+  }
+
+  long powerCuts() {
+    return powerCuts;
   }
 
   SimNode node(String id) {
@@ -147,11 +190,14 @@ final class SimCluster {
   void start(SimNode node) {
     Life life = new Life(node.id, ++node.lives);
     String self = node.id;
-    NodeIdentity identity = NodeIdentity.loadOrCreate(node.disk, self, identityRng);
+    StorageEngine.Durability durability =
+        syncWrites ? StorageEngine.Durability.SYNC : StorageEngine.Durability.BUFFERED;
+    // The machine's boot id changes with each power cut (a process kill keeps it), as Linux's.
+    NodeIdentity identity = NodeIdentity.loadOrCreate(node.disk, self, identityRng,
+        wiring.bootId(self, "boot-" + node.powerCuts), durability);
     if (!node.actors.contains(identity.actor())) {
       node.actors.add(identity.actor());
     }
-    StorageEngine.Durability durability = StorageEngine.Durability.BUFFERED;
     // With an object cache, as in production; small, so that it keeps evicting and refilling.
     LocalReplica local = new LocalReplica(new VersionedStore(node.disk, durability, SIM_CACHE_BYTES),
         new HintStore(node.disk, durability, scenario.maxHintBytes()), storageExecutor(life),
@@ -279,6 +325,11 @@ final class SimCluster {
         for (History.DiskLoss d : history.diskLosses) {
           lost |= d.node().equals(home) && step != null && d.step() > step;
         }
+        for (History.PowerCut c : history.powerCuts) {
+          // Its data may have shrunk since it noted it: a receiver may have pulled less.
+          lost |= c.node().equals(home) && step != null && c.step() > step
+              && !c.lostCopies().isEmpty();
+        }
         complete &= !lost;
         oldHomes.add(home);
       }
@@ -369,6 +420,7 @@ final class SimCluster {
     node.gone = true;
     history.diskLoss(id, queue.now());
     log.add(() -> id + " IS GONE FOR GOOD");
+    lastCopies(scenario.keys());
   }
 
   /**
@@ -430,9 +482,81 @@ final class SimCluster {
       return;
     }
     crash(id);
-    node.disk = freshDisk(id);
+    freshDisk(node);
     history.diskLoss(id, queue.now());
     log.add(() -> id + " LOST ITS DISK");
+    lastCopies(scenario.keys());
+  }
+
+  /**
+   * The machine loses power: the process dies (if it was running) and the disk loses the writes
+   * it had not synced, all but a drawn prefix of them. The node comes back on what is left, on a
+   * new boot of its machine. A node gone for good only crashes.
+   */
+  void losePower(String id) {
+    SimNode node = nodes.get(id);
+    if (node.gone || cutRng == null) {
+      crash(id);
+      return;
+    }
+    crash(id);
+    Map<String, List<io.ringkv.version.VersionVector>> before = new TreeMap<>();
+    for (String key : scenario.keys()) {
+      before.put(key, Disks.contexts(node.disk, key.getBytes(StandardCharsets.UTF_8)));
+    }
+    SimDisk.Cut cut = node.media.powerCut(cutRng);
+    node.observed.afterPowerCut();
+    node.powerCuts++;
+    powerCuts++;
+    Map<String, java.util.Set<io.ringkv.version.Dot>> lostCopies = new TreeMap<>();
+    for (String key : scenario.keys()) {
+      List<io.ringkv.version.VersionVector> after =
+          Disks.contexts(node.disk, key.getBytes(StandardCharsets.UTF_8));
+      for (io.ringkv.version.Dot d : history.dotsOfKey(key)) {
+        if (Disks.covers(before.get(key), d) && !Disks.covers(after, d)) {
+          lostCopies.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(d);
+        }
+      }
+    }
+    history.powerCut(id, queue.now(), lostCopies);
+    log.add(() -> id + " LOST POWER: " + cut.lost() + " of the " + cut.unsynced()
+        + " writes since its disk's last sync (at " + EventLog.millis(cut.lastSyncNanos())
+        + " ms) are lost" + (lostCopies.isEmpty() ? "" : "; its copies of " + lostCopies
+            + " with them"));
+    lastCopies(lostCopies.keySet());
+  }
+
+  /**
+   * Notes, for checker 1, the writes that a power cut took a copy of and that no node's data or
+   * hints (a node gone for good's aside) cover any more: every copy of them is lost. Called after
+   * anything that can take the last copy: a power cut, a disk loss, and a deletion of data or
+   * hints (a hint handed off, a partition dropped after a ring change: both rely on another
+   * node's acknowledgement, which a later power cut there may have undone).
+   */
+  private void lastCopies(java.util.Collection<String> keys) {
+    for (String key : keys) {
+      java.util.Set<io.ringkv.version.Dot> risky = history.atRisk.get(key);
+      if (risky == null || risky.isEmpty()) {
+        continue;
+      }
+      List<List<io.ringkv.version.VersionVector>> everywhere = new ArrayList<>();
+      for (SimNode n : nodes.values()) {
+        if (!n.gone) {
+          everywhere.add(Disks.contexts(n.disk, key.getBytes(StandardCharsets.UTF_8)));
+        }
+      }
+      for (io.ringkv.version.Dot d : risky) {
+        boolean somewhere = false;
+        for (List<io.ringkv.version.VersionVector> c : everywhere) {
+          somewhere |= Disks.covers(c, d);
+        }
+        if (!somewhere && history.goneAfterPowerCut.computeIfAbsent(key,
+            k -> new java.util.TreeSet<>()).add(d)) {
+          log.add(() -> "no node holds " + key + "'s write " + d + " any more (a power cut took"
+              + " a copy of it): checker 1 no longer holds the cluster to it");
+        }
+      }
+    }
   }
 
   void restart(String id) {
@@ -476,11 +600,23 @@ final class SimCluster {
     return d;
   }
 
-  /** A new empty disk, watched by the history, then wrapped as the wiring says. */
-  private StorageEngine freshDisk(String id) {
-    return wiring.engine(id, new ObservedEngine(new InMemoryStorageEngine(), id, history, log,
+  /**
+   * Gives the node a new empty disk, watched by the history, then wrapped as the wiring says (in
+   * runs with power cuts, remembering its unsynced writes).
+   */
+  private void freshDisk(SimNode n) {
+    String id = n.id;
+    SimDisk media = new SimDisk(queue::now);
+    if (cutRng != null) {
+      media.track(diskRng.split(), flushEvery);
+    }
+    ObservedEngine observed = new ObservedEngine(media, id, history, log,
         queue::now, node -> nodes.containsKey(node) ? nodes.get(node).disk : null,
         node -> nodes.containsKey(node) && nodes.get(node).up() ? nodes.get(node).gossiper.state()
-            : null));
+            : null,
+        this::lastCopies);
+    n.media = media;
+    n.observed = observed;
+    n.disk = wiring.engine(id, observed);
   }
 }

@@ -27,6 +27,12 @@ final class SimNode {
   /** Every identity this node has had, oldest first (a new one after each disk loss). */
   final List<Actor> actors = new ArrayList<>();
   StorageEngine disk;
+  /** The disk under the wiring and the simulator's watch: what a power cut acts on. */
+  SimDisk media;
+  /** The simulator's watch over the disk. */
+  ObservedEngine observed;
+  /** How many times the machine lost power (its boot count, as far as the node can tell). */
+  int powerCuts;
   int lives;
   /** The current life; null while the node is down. */
   Life life;
@@ -41,10 +47,9 @@ final class SimNode {
   /** Crashed for good (and removed, or about to be): never restarted. */
   boolean gone;
 
-  SimNode(String id, SimClock clock, StorageEngine disk) {
+  SimNode(String id, SimClock clock) {
     this.id = id;
     this.clock = clock;
-    this.disk = disk;
   }
 
   boolean up() {

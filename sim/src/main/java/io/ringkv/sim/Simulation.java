@@ -63,6 +63,10 @@ public final class Simulation {
     FaultPlan plan = FaultPlan.draw(scenario, cluster.ids(), root.split());
     log.note("# ringkv simulation, " + scenario.describe());
     log.note("# fault plan:\n" + plan.describe().stripTrailing());
+    if (plan.hasPowerLoss()) {
+      cluster.trackUnsyncedWrites();
+    }
+    log.note("# storage: " + cluster.describeStorage());
 
     SplittableRandom admin = root.split();
     Scenario.Change first = scenario.change();

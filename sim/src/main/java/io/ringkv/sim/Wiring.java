@@ -37,6 +37,14 @@ public interface Wiring {
   }
 
   /**
+   * The boot id node {@code node} starts under ({@code real}: a new one after each power cut of
+   * its machine), which decides whether it takes a new epoch.
+   */
+  default String bootId(String node, String real) {
+    return real;
+  }
+
+  /**
    * How node {@code node}'s transfers serve a batch of a partition to a node receiving it;
    * {@code real} is the node's {@code Transfers}.
    */

@@ -58,4 +58,24 @@ class FoundSeedsTest {
         .endsWith("; a member leaves at 4733.276 ms");
     assertThat(r.failures()).isEmpty();
   }
+
+  /**
+   * Finding 11: n1 coordinated a put of m1 (dot n1:46) that n2 and n3 stored too, and lost power
+   * before its disk synced it. Back up under the same actor, n1 wrote m1 again with dot
+   * n1:1048579 (above its lease, as it should be), whose vector entry covers n1:46, so n2 and n3
+   * dropped the put as superseded when they merged n1's object: an acknowledged write lost
+   * though no client had seen it. A node whose machine restarted since its last start now takes
+   * a new epoch when its writes are buffered ({@code NodeIdentity}). The run still fails, in
+   * checker 1, with every node starting under one boot id ({@link SameBootWiring}, the code
+   * before the fix).
+   */
+  @Test
+  void aNodeThatLostPowerDoesNotOverruleTheWritesItLost() {
+    SimResult r = Simulation.run(900201, SimOptions.DEFAULTS);
+    assertThat(r.counts().powerCuts()).isPositive();
+    assertThat(r.failures()).isEmpty();
+    SimResult before = Simulation.run(900201,
+        SimOptions.DEFAULTS.withWiring(new SameBootWiring()));
+    assertThat(before.failures()).anyMatch(f -> f.startsWith("lost write"));
+  }
 }

@@ -57,6 +57,11 @@ class MutationTest {
     caught(new FirstKeyLosingTransferWiring(), "transfer incomplete");
   }
 
+  @Test
+  void nodeIdentityThatLeasesItsCounterWithoutSyncIsCaught() throws Exception {
+    caught(new UnsyncedLeaseWiring(), "dot reused");
+  }
+
   /** Runs the normal seeds in batches until one fails in the named checker. */
   private static void caught(Wiring broken, String checker) throws Exception {
     String name = broken.getClass().getSimpleName();

@@ -67,7 +67,8 @@ class DropWhileCoordinatingTest {
         this::peer, node -> true, time, time, new Transfers.Settings(1 << 20, 1, RETRY, GRACE));
     transfers.start();
     coordinator = new Coordinator("n1",
-        NodeIdentity.loadOrCreate(engine, "n1", new SplittableRandom(2)), local, this::peer,
+        NodeIdentity.loadOrCreate(engine, "n1", new SplittableRandom(2), "boot",
+            StorageEngine.Durability.BUFFERED), local, this::peer,
         key -> gossiper.state().ring().preferenceList(key), node -> true, time, time,
         new CoordinatorSettings(3, 2, 2, 1024, 1 << 20, 100, 10, REQUEST, REQUEST,
             Duration.ZERO),
