@@ -3,6 +3,7 @@ package io.ringkv.storage;
 import io.ringkv.version.Actor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 
@@ -20,11 +21,11 @@ import java.util.random.RandomGenerator;
  * and other replicas still hold. Its next write of such a key would carry a counter above the
  * lost one (the lease sees to that), and a version vector entry covers every lower counter of its
  * actor: the other replicas would take the lost write as seen and superseded, and drop it, though
- * no client ever saw it. This is the second way to Riak's kv679 data loss: not a dot issued twice
- * (the lease prevents that), but a counter that jumps over dots the node no longer holds. So a node whose machine restarted since
- * the node last started (its boot id changed: a power cut, a kernel crash, a reboot) and whose
- * writes are buffered takes a new epoch, a new actor, before it issues anything: its new writes
- * then cover none of the old actor's. A process that was only killed keeps its actor: the page
+ * no client ever saw it. This is the second way to Riak's kv679 data loss: not a dot issued
+ * twice (the lease prevents that), but a counter that jumps over dots the node no longer holds.
+ * So a node whose machine restarted since the node last started (its boot id changed: a power
+ * cut, a kernel crash, a reboot) and whose writes are buffered takes a new epoch, a new actor,
+ * before it issues anything: its new writes then cover none of the old actor's. A process that was only killed keeps its actor: the page
  * cache kept every write. With synced writes nothing it acknowledged can be lost, and it keeps
  * its actor too.
  */
@@ -83,7 +84,7 @@ public final class NodeIdentity {
       epoch = readLong(engine, EPOCH_KEY);
       lease = readLong(engine, LEASE_KEY);
       // A directory from before boot ids were kept counts as written under another boot.
-      boolean sameBoot = java.util.Arrays.equals(boot,
+      boolean sameBoot = Arrays.equals(boot,
           engine.get(StorageEngine.Space.META, BOOT_KEY));
       if (!sameBoot) {
         WriteBatch batch = new WriteBatch().put(StorageEngine.Space.META, BOOT_KEY, boot);

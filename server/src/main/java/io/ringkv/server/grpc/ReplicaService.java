@@ -73,8 +73,9 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   }
 
   /**
-   * The stream of Read and Merge calls from one peer: each is served on the storage executor and
-   * answered on the stream with its id, in whatever order they complete.
+   * The stream of Read and Merge calls from one peer: each is served on the storage executor (a
+   * read of a cached object at once, on this thread) and answered on the stream with its id, in
+   * whatever order they complete.
    */
   @Override
   public StreamObserver<ReplicaCall> calls(StreamObserver<ReplicaReply> replies) {
