@@ -17,7 +17,7 @@
 # Environment:
 #   BENCH_PORT_BASE     first of the three node ports (default 17071)
 #   BENCH_SERVER_OPTS   JVM options of every node (default -Xms256m -Xmx1g)
-#   BENCH_CLIENT_OPTS   JVM options of the YCSB client (default -Xmx1g)
+#   BENCH_CLIENT_OPTS   JVM options of the YCSB client (default -Xmx1g and Netty's leak detector off)
 #   BENCH_WARMUP_SECONDS  an unmeasured run of the workload before the measured one, so that the
 #                       JIT has compiled the hot paths of all four JVMs (default 30; 0: none)
 #   BENCH_JFR=1         record a JFR profile of node n1 during the run phase (n1.jfr in the output)
@@ -144,7 +144,9 @@ ycsb() { # phase (load|warmup|run) flag (-load|-t) [more YCSB options]
   shift 2
   mkdir -p "$out/$phase"
   # shellcheck disable=SC2086
-  "$java" ${BENCH_CLIENT_OPTS:--Xmx1g} -cp "$classpath" site.ycsb.Client "$flag" \
+  # Netty's sampling leak detector (on by default in any JVM) records a stack trace for one buffer
+  # in 128: 2 to 3% of the client's CPU in a profile. The nodes turn it off too (ServerMain).
+  "$java" ${BENCH_CLIENT_OPTS:--Xmx1g -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled} -cp "$classpath" site.ycsb.Client "$flag" \
     -db io.ringkv.bench.ycsb.RingKvDB -P "$workload_file" -threads 16 -s \
     -p "ringkv.hosts=$hosts" \
     -p measurementtype=hdrhistogram -p hdrhistogram.fileoutput=true \
