@@ -17,9 +17,12 @@
 # Environment:
 #   BENCH_PORT_BASE     first of the three node ports (default 17071)
 #   BENCH_SERVER_OPTS   JVM options of every node (default -Xms256m -Xmx1g)
-#   BENCH_CLIENT_OPTS   JVM options of the YCSB client (default -Xmx1g)
-#   BENCH_WARMUP_SECONDS  an unmeasured run of the workload before the measured one, so that the
-#                       JIT has compiled the hot paths of all four JVMs (default 30; 0: none)
+#   BENCH_CLIENT_OPTS   JVM options of the YCSB client (default -Xmx1g and Netty's leak detector off)
+#   BENCH_WARMUP_SECONDS  the first seconds of the run, not measured, in the same YCSB JVM as the
+#                       measured rest, so that the JIT has compiled the hot paths of all four JVMs,
+#                       the client's included (default 60, rounded up to YCSB's 10 s status
+#                       interval; 0: measure the whole run). A maxexecutiontime you give is the
+#                       measured time: the run lasts the warm-up longer.
 #   BENCH_JFR=1         record a JFR profile of node n1 during the run phase (n1.jfr in the output)
 #   BENCH_OUT           where logs and results go (default: a new dir under ${TMPDIR:-/tmp})
 #   BENCH_KEEP_DATA=1   keep the nodes' data directories
@@ -74,9 +77,14 @@ esac
 [[ -f "$workload_file" ]] || die "no workload file $workload_file (try a, b, c, f or a path)"
 ycsb_opts=("$@")
 threads=16
+max_seconds=""
 for ((i = 0; i < ${#ycsb_opts[@]}; i++)); do
   [[ "${ycsb_opts[$i]}" == "-threads" ]] && threads="${ycsb_opts[$((i + 1))]:-16}"
+  [[ "${ycsb_opts[$i]}" =~ ^maxexecutiontime=([0-9]+)$ ]] && max_seconds="${BASH_REMATCH[1]}"
 done
+warmup="${BENCH_WARMUP_SECONDS:-60}"
+[[ "$warmup" =~ ^[0-9]+$ ]] || die "BENCH_WARMUP_SECONDS must be a number of seconds, not '$warmup'"
+warmup=$(((warmup + 9) / 10 * 10))
 
 out="${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/ringkv-bench.XXXXXX")}"
 mkdir -p "$out"
@@ -144,7 +152,9 @@ ycsb() { # phase (load|warmup|run) flag (-load|-t) [more YCSB options]
   shift 2
   mkdir -p "$out/$phase"
   # shellcheck disable=SC2086
-  "$java" ${BENCH_CLIENT_OPTS:--Xmx1g} -cp "$classpath" site.ycsb.Client "$flag" \
+  # Netty's sampling leak detector (on by default in any JVM) records a stack trace for one buffer
+  # in 128: 2 to 3% of the client's CPU in a profile. The nodes turn it off too (ServerMain).
+  "$java" ${BENCH_CLIENT_OPTS:--Xmx1g -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled} -cp "$classpath" site.ycsb.Client "$flag" \
     -db io.ringkv.bench.ycsb.RingKvDB -P "$workload_file" -threads 16 -s \
     -p "ringkv.hosts=$hosts" \
     -p measurementtype=hdrhistogram -p hdrhistogram.fileoutput=true \
@@ -168,9 +178,9 @@ ycsb() { # phase (load|warmup|run) flag (-load|-t) [more YCSB options]
   [[ $rc -eq 0 ]] || die "YCSB $phase failed (exit $rc): $(tail -5 "$out/$phase.err")"
 }
 
-summary() { # phase
+summary() { # phase [warm-up seconds]
   "$java" -cp "$classpath" io.ringkv.bench.report.RunSummary \
-    "$out/$1.txt" "$out/$1" "$out/$1.summary"
+    "$out/$1.txt" "$out/$1" "$out/$1.summary" "${2:-0}"
 }
 
 log "loading $(basename "$workload_file") with $threads threads ..."
@@ -178,33 +188,41 @@ ycsb load -load
 load_summary="$(summary load)"
 rss_after_load=("$(rss_kb "${pids[0]}")" "$(rss_kb "${pids[1]}")" "$(rss_kb "${pids[2]}")")
 
-warmup="${BENCH_WARMUP_SECONDS:-30}"
-if [[ "$warmup" -gt 0 ]]; then
-  log "warming up: $(basename "$workload_file") for $warmup s, not measured ..."
-  ycsb warmup -t -p "maxexecutiontime=$warmup"
-fi
 
 if [[ "${BENCH_JFR:-0}" == 1 ]]; then
   jcmd "${pids[0]}" JFR.start name=bench settings=profile filename="$out/n1.jfr" >/dev/null
   log "JFR recording node n1 during the run: $out/n1.jfr"
 fi
-log "running $(basename "$workload_file") with $threads threads ..."
+run_opts=()
+[[ -n "$max_seconds" ]] && run_opts=(-p "maxexecutiontime=$((max_seconds + warmup))")
+log "running $(basename "$workload_file") with $threads threads (the first $warmup s not measured) ..."
 run_start=$(date +%s)
-read -r busy0 total0 irq0 < <(machine_ticks)
-node0=("$(ticks "${pids[0]}")" "$(ticks "${pids[1]}")" "$(ticks "${pids[2]}")")
-ycsb run -t
+# Who used the CPU is counted from the end of the warm-up: a snapshot then, taken in the background.
+(sleep "$warmup"
+ read -r b t i < <(machine_ticks)
+ c=$(cat "$out/run.client-ticks" 2>/dev/null || echo 0)
+ echo "$b $t $i $(ticks "${pids[0]}") $(ticks "${pids[1]}") $(ticks "${pids[2]}") $c" \
+   >"$out/run.at-warmup") &
+snapshot_pid=$!
+ycsb run -t "${run_opts[@]}"
 read -r busy1 total1 irq1 < <(machine_ticks)
 node1=("$(ticks "${pids[0]}")" "$(ticks "${pids[1]}")" "$(ticks "${pids[2]}")")
 run_seconds=$(($(date +%s) - run_start))
 if [[ "${BENCH_JFR:-0}" == 1 ]]; then
   jcmd "${pids[0]}" JFR.stop name=bench >/dev/null
 fi
-run_summary="$(summary run)"
+kill "$snapshot_pid" 2>/dev/null || true
+wait "$snapshot_pid" 2>/dev/null || true
+[[ -s "$out/run.at-warmup" ]] \
+  || die "the run ended within its $warmup s warm-up: nothing was measured (run longer)"
+read -r busy0 total0 irq0 n1_0 n2_0 n3_0 client0 <"$out/run.at-warmup"
+node0=("$n1_0" "$n2_0" "$n3_0")
+run_summary="$(summary run "$warmup")" || die "the run could not be summarized"
 
 # Who used the CPU during the run: the machine's busy share, split into the nodes, the YCSB
 # client and everything else (a build or test of someone else sharing the machine skews results).
 cpus=$(nproc)
-client_run_ticks=$(cat "$out/run.client-ticks" 2>/dev/null || echo 0)
+client_run_ticks=$(($(cat "$out/run.client-ticks" 2>/dev/null || echo 0) - client0))
 cpu_line=$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v i=$((irq1 - irq0)) \
   -v n1=$((node1[0] - node0[0])) -v n2=$((node1[1] - node0[1])) -v n3=$((node1[2] - node0[2])) \
   -v c="$client_run_ticks" -v cpus="$cpus" 'BEGIN {
@@ -232,9 +250,12 @@ echo "== ringkv YCSB $(basename "$workload_file"): 3 nodes on loopback (N=3 R=2 
 echo "   $("$java" -version 2>&1 | head -1); YCSB 0.17.0; options: ${ycsb_opts[*]:-(none)}"
 echo "-- load"
 echo "$load_summary" | head -1
-[[ "$warmup" -gt 0 ]] && echo "-- warm-up: $warmup s, not measured"
-echo "-- run (wall ${run_seconds} s)"
-echo "CPU during the run: $cpu_line"
+if [[ "$warmup" -gt 0 ]]; then
+  echo "-- run (wall ${run_seconds} s; the first $warmup s a warm-up in the same JVMs, not measured)"
+else
+  echo "-- run (wall ${run_seconds} s)"
+fi
+echo "CPU while measured: $cpu_line"
 echo "$run_summary"
 echo "-- memory (resident set of each node; samples every 5 s in $out/rss.tsv)"
 printf '%s\n' "${memory[@]}"

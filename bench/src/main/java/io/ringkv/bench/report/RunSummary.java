@@ -29,13 +29,17 @@ import org.HdrHistogram.HistogramLogReader;
  * twins); the composite READ-MODIFY-WRITE of workload F is shown but not added again, since its
  * read and update are already counted as calls; CLEANUP is not an operation.
  *
- * <p>The logs are interval histograms (one per status interval, {@code -s}), so the summary also
- * reports the <b>second half</b> of the run alone: every JVM here starts cold (YCSB's client is a
- * new JVM for each phase), and on 2 cores the JIT takes tens of seconds, so the whole-run figures
- * mix warm-up with steady state.
+ * <p>The logs are interval histograms (one per status interval, {@code -s}), so the summary can
+ * leave out a <b>warm-up</b>: every JVM here starts cold, and on 2 cores the JIT takes tens of
+ * seconds, the YCSB client's included (a new JVM for each phase). Given a warm-up of W seconds,
+ * the measured window is the run after about the first W seconds (from the interval start nearest
+ * to W), and its throughput is its calls over its length; the whole run, warm-up included, is
+ * still printed first with YCSB's own throughput. The summary also reports the <b>second half</b>
+ * of the measured window alone.
  *
- * <p>Usage: {@code RunSummary YCSB_OUTPUT HDR_DIR SUMMARY_LINE_FILE}. Prints the tables to stdout
- * and writes {@code ops_per_sec=X p50_ms=Y p99_ms=Z p999_ms=W} (whole run) to the third file.
+ * <p>Usage: {@code RunSummary YCSB_OUTPUT HDR_DIR SUMMARY_LINE_FILE [WARMUP_SECONDS]}. Prints the
+ * tables to stdout and writes {@code ops_per_sec=X p50_ms=Y p99_ms=Z p999_ms=W} (the measured
+ * window; the whole run without a warm-up) to the third file.
  */
 public final class RunSummary {
 
@@ -46,25 +50,45 @@ public final class RunSummary {
   private RunSummary() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 3) {
-      System.err.println("usage: RunSummary YCSB_OUTPUT HDR_DIR SUMMARY_LINE_FILE");
+    if (args.length != 3 && args.length != 4) {
+      System.err.println("usage: RunSummary YCSB_OUTPUT HDR_DIR SUMMARY_LINE_FILE"
+          + " [WARMUP_SECONDS]");
       System.exit(2);
     }
     List<String> output = Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8);
     Map<String, List<Histogram>> intervals = readIntervals(Path.of(args[1]));
     Map<String, Map<String, Double>> ycsb = parse(output);
-    String line = report(ycsb, intervals, System.out);
+    long warmupMillis = args.length == 4 ? 1000L * Long.parseLong(args[3]) : 0;
+    String line;
+    try {
+      line = report(ycsb, intervals, warmupMillis, System.out);
+    } catch (IllegalStateException e) {
+      System.err.println("RunSummary: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     Files.writeString(Path.of(args[2]), line + "\n", StandardCharsets.UTF_8);
   }
 
   /** Prints the tables; returns the one-line summary of the whole run. */
   static String report(Map<String, Map<String, Double>> ycsb,
       Map<String, List<Histogram>> intervals, PrintStream out) {
+    return report(ycsb, intervals, 0, out);
+  }
+
+  /**
+   * Prints the tables; returns the one-line summary of the measured window: the run after its
+   * first {@code warmupMillis} (the whole run if 0).
+   *
+   * @throws IllegalStateException if no interval starts after the warm-up
+   */
+  static String report(Map<String, Map<String, Double>> ycsb,
+      Map<String, List<Histogram>> intervals, long warmupMillis, PrintStream out) {
     Map<String, Double> overall = ycsb.getOrDefault("OVERALL", Map.of());
     double throughput = overall.getOrDefault("Throughput(ops/sec)", Double.NaN);
     double runtimeMs = overall.getOrDefault("RunTime(ms)", Double.NaN);
-    out.printf(Locale.ROOT, "whole run: %.1f s, throughput %.0f ops/s (YCSB [OVERALL])%n",
-        runtimeMs / 1000, throughput);
+    out.printf(Locale.ROOT, "whole run%s: %.1f s, throughput %.0f ops/s (YCSB [OVERALL])%n",
+        warmupMillis > 0 ? " (warm-up included)" : "", runtimeMs / 1000, throughput);
     Histogram all = table(out, ycsb, intervals, Long.MIN_VALUE);
 
     long start = Long.MAX_VALUE;
@@ -75,30 +99,64 @@ public final class RunSummary {
         end = Math.max(end, h.getEndTimeStamp());
       }
     }
-    if (end > start) {
-      long mid = start + (end - start) / 2;
-      long from = Long.MAX_VALUE;
-      for (List<Histogram> list : intervals.values()) {
-        for (Histogram h : list) {
-          if (h.getStartTimeStamp() >= mid) {
-            from = Math.min(from, h.getStartTimeStamp());
-          }
-        }
+    long measuredFrom = Long.MIN_VALUE;
+    if (warmupMillis > 0) {
+      // At most half a status interval (5 s) short of the warm-up asked for.
+      measuredFrom = nearestStart(intervals, start + warmupMillis,
+          Math.max(start, start + warmupMillis - 5_001));
+      if (measuredFrom >= end) {
+        throw new IllegalStateException("the run ended within its " + warmupMillis / 1000
+            + " s warm-up: nothing was measured");
       }
+      double seconds = (end - measuredFrom) / 1000.0;
+      PrintStream none = new PrintStream(PrintStream.nullOutputStream());
+      long calls = table(none, ycsb, intervals, measuredFrom).getTotalCount()
+          - sum(intervals.get("READ-MODIFY-WRITE"), measuredFrom).getTotalCount();
+      throughput = calls / seconds;
+      out.printf(Locale.ROOT, "measured: last %.1f s, after a %.1f s warm-up in the same client"
+          + " JVM, throughput %.0f ops/s (from the interval histograms; a read-modify-write"
+          + " counts once)%n", seconds, (measuredFrom - start) / 1000.0, throughput);
+      all = table(out, ycsb, intervals, measuredFrom);
+    }
+    if (end > start) {
+      long windowStart = warmupMillis > 0 ? measuredFrom : start;
+      long from = nearestStart(intervals, windowStart + (end - windowStart) / 2, windowStart);
       if (from < end) {
         double seconds = (end - from) / 1000.0;
-        PrintStream table = new PrintStream(PrintStream.nullOutputStream());
-        Histogram second = table(table, ycsb, intervals, from);
+        PrintStream none = new PrintStream(PrintStream.nullOutputStream());
+        Histogram second = table(none, ycsb, intervals, from);
         long rmw = sum(intervals.get("READ-MODIFY-WRITE"), from).getTotalCount();
-        out.printf(Locale.ROOT, "second half: last %.1f s, throughput %.0f ops/s (from the "
+        out.printf(Locale.ROOT, "second half%s: last %.1f s, throughput %.0f ops/s (from the "
             + "interval histograms; a read-modify-write counts once)%n",
-            seconds, (second.getTotalCount() - rmw) / seconds);
+            warmupMillis > 0 ? " of the measured window" : "", seconds,
+            (second.getTotalCount() - rmw) / seconds);
         table(out, ycsb, intervals, from);
       }
     }
     return String.format(Locale.ROOT, "ops_per_sec=%.0f p50_ms=%.2f p99_ms=%.2f p999_ms=%.2f",
         throughput, ms(all.getValueAtPercentile(50)), ms(all.getValueAtPercentile(99)),
         ms(all.getValueAtPercentile(99.9)));
+  }
+
+  /**
+   * The interval start nearest to {@code time} (the later of two as near) and after {@code after},
+   * or Long.MAX_VALUE if there is none. Intervals end at YCSB's status ticks, which are 10 s apart
+   * but not aligned with the run's start (the first interval is shorter by the client's start-up),
+   * so a window cut at exactly {@code time} would lose most of an interval.
+   */
+  private static long nearestStart(Map<String, List<Histogram>> intervals, long time, long after) {
+    long best = Long.MAX_VALUE;
+    for (List<Histogram> list : intervals.values()) {
+      for (Histogram h : list) {
+        long t = h.getStartTimeStamp();
+        if (t > after && (best == Long.MAX_VALUE
+            || Math.abs(t - time) < Math.abs(best - time)
+            || Math.abs(t - time) == Math.abs(best - time) && t > best)) {
+          best = t;
+        }
+      }
+    }
+    return best;
   }
 
   /** One table over the intervals that start at or after {@code from}; returns the ALL row. */

@@ -1,6 +1,7 @@
 package io.ringkv.bench.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -66,5 +67,37 @@ class RunSummaryTest {
     // The second half is the last 10 s interval: 600 calls, no warm-up latency left.
     assertThat(out).contains("second half: last 10.0 s, throughput 60 ops/s");
     assertThat(out).containsPattern("ALL \\(db calls\\) +600 +1\\.50 +1\\.00 +2\\.00 +2\\.00");
+  }
+
+  @Test
+  void aWarmUpIsLeftOutOfTheMeasuredFigures() throws Exception {
+    log("READ", repeat(10_000, 100), repeat(1_000, 300), repeat(1_000, 300));
+    log("UPDATE", repeat(10_000, 100), repeat(2_000, 300), repeat(2_000, 300));
+    Map<String, Map<String, Double>> ycsb = RunSummary.parse(List.of(
+        "[OVERALL], RunTime(ms), 30000", "[OVERALL], Throughput(ops/sec), 46.6",
+        "[READ], Return=OK, 700", "[UPDATE], Return=OK, 700"));
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    String line = RunSummary.report(ycsb, RunSummary.readIntervals(dir), 10_000,
+        new PrintStream(text, true, StandardCharsets.UTF_8));
+
+    // Measured: the last two intervals, 1,200 calls in 20 s, none of the 10 ms warm-up calls.
+    assertThat(line).isEqualTo("ops_per_sec=60 p50_ms=1.00 p99_ms=2.00 p999_ms=2.00");
+    String out = text.toString(StandardCharsets.UTF_8);
+    assertThat(out).contains("whole run (warm-up included): 30.0 s, throughput 47 ops/s");
+    assertThat(out).contains("measured: last 20.0 s, after a 10.0 s warm-up");
+    assertThat(out).containsPattern("ALL \\(db calls\\) +1200 +1\\.50 +1\\.00 +2\\.00");
+    // The second half of the measured window is its last interval.
+    assertThat(out).contains("second half of the measured window: last 10.0 s, throughput 60");
+  }
+
+  @Test
+  void aRunThatEndsWithinItsWarmUpIsAnError() throws Exception {
+    log("READ", repeat(1_000, 10), repeat(1_000, 10));
+    Map<String, Map<String, Double>> ycsb = RunSummary.parse(List.of(
+        "[OVERALL], RunTime(ms), 20000", "[READ], Return=OK, 20"));
+    assertThatThrownBy(() -> RunSummary.report(ycsb, RunSummary.readIntervals(dir), 30_000,
+        new PrintStream(PrintStream.nullOutputStream())))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("ended within its 30 s warm-up");
   }
 }

@@ -85,6 +85,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
    * another.
    */
   public static RocksDbStorageEngine open(Path dir) {
+    return open(dir, 0);
+  }
+
+  /** As {@link #open(Path)}, with memtables of {@code writeBufferBytes} (0: the default). */
+  static RocksDbStorageEngine open(Path dir, long writeBufferBytes) {
     Objects.requireNonNull(dir, "dir");
     try {
       Files.createDirectories(dir);
@@ -97,8 +102,10 @@ public final class RocksDbStorageEngine implements StorageEngine {
       Cache cache = own(resources, new LRUCache(RocksTuning.BLOCK_CACHE_BYTES));
       Filter bloom = own(resources, new BloomFilter(RocksTuning.BLOOM_BITS_PER_KEY));
       // Point reads dominate DATA; META is tiny and HINTS is mostly scanned: no filter there.
-      ColumnFamilyOptions withBloom = own(resources, RocksTuning.columnFamilyOptions(cache, bloom));
-      ColumnFamilyOptions plain = own(resources, RocksTuning.columnFamilyOptions(cache, null));
+      ColumnFamilyOptions withBloom = own(resources, RocksTuning.columnFamilyOptions(cache, bloom,
+          writeBufferBytes));
+      ColumnFamilyOptions plain = own(resources, RocksTuning.columnFamilyOptions(cache, null,
+          writeBufferBytes));
       DBOptions dbOptions = own(resources, RocksTuning.dbOptions());
       // The WAL is never disabled: BUFFERED relies on it to survive a process kill.
       WriteOptions buffered = own(resources, new WriteOptions().setSync(false));

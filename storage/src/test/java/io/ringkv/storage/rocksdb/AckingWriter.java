@@ -28,7 +28,9 @@ public final class AckingWriter {
   public static void main(String[] args) {
     Path dir = Path.of(args[0]);
     int n = Integer.parseInt(args[1]);
-    RocksDbStorageEngine engine = RocksDbStorageEngine.open(dir);
+    // Optional: the memtable size (small: the WAL switches files every few hundred writes).
+    long writeBufferBytes = args.length > 2 ? Long.parseLong(args[2]) : 0;
+    RocksDbStorageEngine engine = RocksDbStorageEngine.open(dir, writeBufferBytes);
     System.out.println("opened");
     System.out.flush();
     for (int i = 0; i < n; i++) {
