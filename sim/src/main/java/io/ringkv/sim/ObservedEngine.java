@@ -2,6 +2,7 @@ package io.ringkv.sim;
 
 import io.ringkv.gossip.ClusterState;
 import io.ringkv.ring.Ring;
+import io.ringkv.storage.ForwardingStorageEngine;
 import io.ringkv.storage.Cursor;
 import io.ringkv.storage.HintStore;
 import io.ringkv.storage.StorageEngine;
@@ -27,9 +28,8 @@ import java.util.function.LongSupplier;
  * its versions in its data (handoff delivered it), and each deletion that breaks this is reported
  * to the history for checker 9. Passes everything through unchanged.
  */
-final class ObservedEngine implements StorageEngine {
+final class ObservedEngine extends ForwardingStorageEngine {
 
-  private final StorageEngine real;
   private final String node;
   private final History history;
   private final EventLog log;
@@ -51,7 +51,7 @@ final class ObservedEngine implements StorageEngine {
       LongSupplier nowNanos, Function<String, StorageEngine> disks,
       Function<String, ClusterState> states,
       java.util.function.Consumer<java.util.Set<String>> deleted) {
-    this.real = real;
+    super(real);
     this.deleted = deleted;
     this.node = node;
     this.history = history;
@@ -62,17 +62,12 @@ final class ObservedEngine implements StorageEngine {
   }
 
   @Override
-  public byte[] get(Space space, byte[] key) {
-    return real.get(space, key);
-  }
-
-  @Override
   public void write(WriteBatch batch, Durability durability) {
     Map<String, HintStore.Hint> deletedHints = new TreeMap<>();
     java.util.Set<String> deletedKeys = new java.util.TreeSet<>();
     for (WriteBatch.Mutation m : batch.mutations()) {
       if (m.isDelete() && m.space() == Space.HINTS) {
-        byte[] old = real.get(Space.HINTS, m.key());
+        byte[] old = delegate.get(Space.HINTS, m.key());
         if (old != null) {
           HintStore.Hint h = HintStore.decodeEntry(m.key(), old);
           deletedHints.put(HexFormat.of().formatHex(m.key()), h);
@@ -82,7 +77,7 @@ final class ObservedEngine implements StorageEngine {
         deletedKeys.add(new String(VersionedStore.userKey(m.key()), StandardCharsets.UTF_8));
       }
     }
-    real.write(batch, durability);
+    delegate.write(batch, durability);
     for (WriteBatch.Mutation m : batch.mutations()) {
       if (m.isDelete()) {
         continue;
@@ -110,7 +105,7 @@ final class ObservedEngine implements StorageEngine {
    */
   void afterPowerCut() {
     Map<String, Long> now = new TreeMap<>();
-    try (Cursor c = real.scan(Space.HINTS, null, null)) {
+    try (Cursor c = delegate.scan(Space.HINTS, null, null)) {
       while (c.hasNext()) {
         String id = HexFormat.of().formatHex(c.next().key());
         Long written = hintWrittenNanos.get(id);
@@ -173,13 +168,4 @@ final class ObservedEngine implements StorageEngine {
     }
   }
 
-  @Override
-  public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-    return real.scan(space, fromInclusive, toExclusive);
-  }
-
-  @Override
-  public void close() {
-    real.close();
-  }
 }

@@ -1,8 +1,7 @@
 package io.ringkv.sim;
 
-import io.ringkv.storage.Cursor;
+import io.ringkv.storage.ForwardingStorageEngine;
 import io.ringkv.storage.InMemoryStorageEngine;
-import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.WriteBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +28,7 @@ import java.util.TreeMap;
  * <p>The unsynced tail is tracked only once {@link #track} is called (runs whose fault plan has a
  * power loss): every other run writes straight through, drawing nothing.
  */
-final class SimDisk implements StorageEngine {
+final class SimDisk extends ForwardingStorageEngine {
 
   /** One unsynced batch: what each mutation replaced, so it can be undone. */
   private record Undo(long nanos, List<Before> befores) {}
@@ -40,7 +39,6 @@ final class SimDisk implements StorageEngine {
   /** What a power cut did. */
   record Cut(int unsynced, int lost, long lastSyncNanos) {}
 
-  private final InMemoryStorageEngine real = new InMemoryStorageEngine();
   private final java.util.function.LongSupplier nowNanos;
   private SplittableRandom flushes;
   private int flushEvery;
@@ -48,6 +46,7 @@ final class SimDisk implements StorageEngine {
   private long lastSyncNanos;
 
   SimDisk(java.util.function.LongSupplier nowNanos) {
+    super(new InMemoryStorageEngine());
     this.nowNanos = nowNanos;
   }
 
@@ -62,14 +61,9 @@ final class SimDisk implements StorageEngine {
   }
 
   @Override
-  public byte[] get(Space space, byte[] key) {
-    return real.get(space, key);
-  }
-
-  @Override
   public void write(WriteBatch batch, Durability durability) {
     if (flushes == null) {
-      real.write(batch, durability);
+      delegate.write(batch, durability);
       return;
     }
     // What each mutation replaces, in batch order (a key written twice in one batch replaces its
@@ -78,11 +72,11 @@ final class SimDisk implements StorageEngine {
     TreeMap<String, byte[]> inBatch = new TreeMap<>();
     for (WriteBatch.Mutation m : batch.mutations()) {
       String id = m.space() + "/" + Arrays.toString(m.key());
-      byte[] before = inBatch.containsKey(id) ? inBatch.get(id) : real.get(m.space(), m.key());
+      byte[] before = inBatch.containsKey(id) ? inBatch.get(id) : delegate.get(m.space(), m.key());
       befores.add(new Before(m.space(), m.key().clone(), before));
       inBatch.put(id, m.isDelete() ? null : m.value());
     }
-    real.write(batch, durability);
+    delegate.write(batch, durability);
     if (durability == Durability.SYNC) {
       synced();
     } else {
@@ -116,20 +110,11 @@ final class SimDisk implements StorageEngine {
           undo.put(b.space(), b.key(), b.value());
         }
       }
-      real.write(undo, Durability.SYNC);
+      delegate.write(undo, Durability.SYNC);
     }
     Cut cut = new Cut(unsynced, unsynced - keep, lastSyncNanos);
     synced(); // what is left is on the platter
     return cut;
   }
 
-  @Override
-  public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-    return real.scan(space, fromInclusive, toExclusive);
-  }
-
-  @Override
-  public void close() {
-    real.close();
-  }
 }

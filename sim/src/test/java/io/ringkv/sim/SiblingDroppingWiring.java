@@ -1,6 +1,6 @@
 package io.ringkv.sim;
 
-import io.ringkv.storage.Cursor;
+import io.ringkv.storage.ForwardingStorageEngine;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.WriteBatch;
 import io.ringkv.version.Sibling;
@@ -22,16 +22,10 @@ final class SiblingDroppingWiring implements Wiring {
     return node.equals("n1") ? new Dropping(real) : real;
   }
 
-  private static final class Dropping implements StorageEngine {
-    private final StorageEngine real;
+  private static final class Dropping extends ForwardingStorageEngine {
 
     Dropping(StorageEngine real) {
-      this.real = real;
-    }
-
-    @Override
-    public byte[] get(Space space, byte[] key) {
-      return real.get(space, key);
+      super(real);
     }
 
     @Override
@@ -46,7 +40,7 @@ final class SiblingDroppingWiring implements Wiring {
           out.put(m.space(), m.key(), m.value());
         }
       }
-      real.write(out, durability);
+      delegate.write(out, durability);
     }
 
     private static byte[] keepNewest(byte[] encoded) {
@@ -61,14 +55,5 @@ final class SiblingDroppingWiring implements Wiring {
       return VersionCodec.encodeObject(VersionedObject.of(o.context(), List.of(newest)));
     }
 
-    @Override
-    public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-      return real.scan(space, fromInclusive, toExclusive);
-    }
-
-    @Override
-    public void close() {
-      real.close();
-    }
   }
 }

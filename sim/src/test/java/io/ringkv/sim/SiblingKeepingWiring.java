@@ -1,6 +1,6 @@
 package io.ringkv.sim;
 
-import io.ringkv.storage.Cursor;
+import io.ringkv.storage.ForwardingStorageEngine;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.WriteBatch;
 import io.ringkv.version.Sibling;
@@ -23,16 +23,10 @@ final class SiblingKeepingWiring implements Wiring {
     return new Keeping(real);
   }
 
-  private static final class Keeping implements StorageEngine {
-    private final StorageEngine real;
+  private static final class Keeping extends ForwardingStorageEngine {
 
     Keeping(StorageEngine real) {
-      this.real = real;
-    }
-
-    @Override
-    public byte[] get(Space space, byte[] key) {
-      return real.get(space, key);
+      super(real);
     }
 
     @Override
@@ -42,12 +36,12 @@ final class SiblingKeepingWiring implements Wiring {
         if (m.isDelete()) {
           out.delete(m.space(), m.key());
         } else if (m.space() == Space.DATA) {
-          out.put(m.space(), m.key(), keepOld(real.get(m.space(), m.key()), m.value()));
+          out.put(m.space(), m.key(), keepOld(delegate.get(m.space(), m.key()), m.value()));
         } else {
           out.put(m.space(), m.key(), m.value());
         }
       }
-      real.write(out, durability);
+      delegate.write(out, durability);
     }
 
     private static byte[] keepOld(byte[] stored, byte[] incoming) {
@@ -70,14 +64,5 @@ final class SiblingKeepingWiring implements Wiring {
           VersionedObject.of(next.context().merge(old.context()), siblings));
     }
 
-    @Override
-    public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-      return real.scan(space, fromInclusive, toExclusive);
-    }
-
-    @Override
-    public void close() {
-      real.close();
-    }
   }
 }

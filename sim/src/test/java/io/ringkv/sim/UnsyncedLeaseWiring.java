@@ -1,6 +1,6 @@
 package io.ringkv.sim;
 
-import io.ringkv.storage.Cursor;
+import io.ringkv.storage.ForwardingStorageEngine;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.WriteBatch;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +19,7 @@ final class UnsyncedLeaseWiring extends SameBootWiring {
 
   @Override
   public StorageEngine engine(String node, StorageEngine real) {
-    return new StorageEngine() {
-      @Override
-      public byte[] get(Space space, byte[] key) {
-        return real.get(space, key);
-      }
-
+    return new ForwardingStorageEngine(real) {
       @Override
       public void write(WriteBatch batch, Durability durability) {
         boolean leaseOnly = batch.size() == 1
@@ -33,15 +28,6 @@ final class UnsyncedLeaseWiring extends SameBootWiring {
         real.write(batch, leaseOnly ? Durability.BUFFERED : durability);
       }
 
-      @Override
-      public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-        return real.scan(space, fromInclusive, toExclusive);
-      }
-
-      @Override
-      public void close() {
-        real.close();
-      }
     };
   }
 }

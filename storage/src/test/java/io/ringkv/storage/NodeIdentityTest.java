@@ -120,22 +120,20 @@ class NodeIdentityTest {
    * An in-memory engine that loses every write not yet synced when {@link #cut} is called: a
    * SYNC write makes itself and everything before it durable, as a write-ahead log's fsync does.
    */
-  private static final class PowerCutEngine implements StorageEngine {
-    private final InMemoryStorageEngine real = new InMemoryStorageEngine();
+  private static final class PowerCutEngine extends ForwardingStorageEngine {
+    PowerCutEngine() {
+      super(new InMemoryStorageEngine());
+    }
+
     /** Per unsynced mutation, newest last: its space, key and the value it replaced. */
     private final List<Object[]> unsynced = new ArrayList<>();
-
-    @Override
-    public byte[] get(Space space, byte[] key) {
-      return real.get(space, key);
-    }
 
     @Override
     public void write(WriteBatch batch, Durability durability) {
       List<Object[]> befores = new ArrayList<>();
       for (WriteBatch.Mutation m : batch.mutations()) {
-        befores.add(new Object[] {m.space(), m.key().clone(), real.get(m.space(), m.key())});
-        real.write(m.isDelete() ? new WriteBatch().delete(m.space(), m.key())
+        befores.add(new Object[] {m.space(), m.key().clone(), delegate.get(m.space(), m.key())});
+        delegate.write(m.isDelete() ? new WriteBatch().delete(m.space(), m.key())
             : new WriteBatch().put(m.space(), m.key(), m.value()), durability);
       }
       if (durability == Durability.SYNC) {
@@ -152,20 +150,11 @@ class NodeIdentityTest {
         Space space = (Space) b[0];
         byte[] key = (byte[]) b[1];
         byte[] value = (byte[]) b[2];
-        real.write(value == null ? new WriteBatch().delete(space, key)
+        delegate.write(value == null ? new WriteBatch().delete(space, key)
             : new WriteBatch().put(space, key, value), Durability.SYNC);
       }
       unsynced.clear();
     }
 
-    @Override
-    public Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive) {
-      return real.scan(space, fromInclusive, toExclusive);
-    }
-
-    @Override
-    public void close() {
-      real.close();
-    }
   }
 }
