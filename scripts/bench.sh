@@ -23,7 +23,7 @@
 #                       the client's included (default 60, rounded up to YCSB's 10 s status
 #                       interval; 0: measure the whole run). A maxexecutiontime you give is the
 #                       measured time: the run lasts the warm-up longer.
-#   BENCH_JFR=1         record a JFR profile of node n1 during the run phase (n1.jfr in the output)
+#   BENCH_JFR=1         record a JFR profile of node n1 while measured (n1.jfr in the output)
 #   BENCH_OUT           where logs and results go (default: a new dir under ${TMPDIR:-/tmp})
 #   BENCH_KEEP_DATA=1   keep the nodes' data directories
 set -euo pipefail
@@ -147,7 +147,7 @@ machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9
 sampler=$!
 
 # ---- YCSB --------------------------------------------------------------------------------------
-ycsb() { # phase (load|warmup|run) flag (-load|-t) [more YCSB options]
+ycsb() { # phase (load|run) flag (-load|-t) [more YCSB options]
   local phase="$1" flag="$2"
   shift 2
   mkdir -p "$out/$phase"
@@ -188,17 +188,17 @@ ycsb load -load
 load_summary="$(summary load)"
 rss_after_load=("$(rss_kb "${pids[0]}")" "$(rss_kb "${pids[1]}")" "$(rss_kb "${pids[2]}")")
 
-
-if [[ "${BENCH_JFR:-0}" == 1 ]]; then
-  jcmd "${pids[0]}" JFR.start name=bench settings=profile filename="$out/n1.jfr" >/dev/null
-  log "JFR recording node n1 during the run: $out/n1.jfr"
-fi
 run_opts=()
 [[ -n "$max_seconds" ]] && run_opts=(-p "maxexecutiontime=$((max_seconds + warmup))")
 log "running $(basename "$workload_file") with $threads threads (the first $warmup s not measured) ..."
 run_start=$(date +%s)
-# Who used the CPU is counted from the end of the warm-up: a snapshot then, taken in the background.
+# Who used the CPU is counted from the end of the warm-up: a snapshot then, taken in the background
+# (and the JFR recording, if asked for, starts then).
 (sleep "$warmup"
+ if [[ "${BENCH_JFR:-0}" == 1 ]]; then
+   jcmd "${pids[0]}" JFR.start name=bench settings=profile filename="$out/n1.jfr" >/dev/null
+   log "JFR recording node n1 while measured: $out/n1.jfr"
+ fi
  read -r b t i < <(machine_ticks)
  c=$(cat "$out/run.client-ticks" 2>/dev/null || echo 0)
  echo "$b $t $i $(ticks "${pids[0]}") $(ticks "${pids[1]}") $(ticks "${pids[2]}") $c" \
@@ -209,7 +209,7 @@ read -r busy1 total1 irq1 < <(machine_ticks)
 node1=("$(ticks "${pids[0]}")" "$(ticks "${pids[1]}")" "$(ticks "${pids[2]}")")
 run_seconds=$(($(date +%s) - run_start))
 if [[ "${BENCH_JFR:-0}" == 1 ]]; then
-  jcmd "${pids[0]}" JFR.stop name=bench >/dev/null
+  jcmd "${pids[0]}" JFR.stop name=bench >/dev/null 2>&1 || true
 fi
 kill "$snapshot_pid" 2>/dev/null || true
 wait "$snapshot_pid" 2>/dev/null || true
