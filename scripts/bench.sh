@@ -22,7 +22,8 @@
 #                       measured rest, so that the JIT has compiled the hot paths of all four JVMs,
 #                       the client's included (default 60, rounded up to YCSB's 10 s status
 #                       interval; 0: measure the whole run). A maxexecutiontime you give is the
-#                       measured time: the run lasts the warm-up longer.
+#                       measured time: the run lasts the warm-up longer. Given neither it nor an
+#                       operationcount, the run measures 60 s after the warm-up.
 #   BENCH_JFR=1         record a JFR profile of node n1 while measured (n1.jfr in the output)
 #   BENCH_OUT           where logs and results go (default: a new dir under ${TMPDIR:-/tmp})
 #   BENCH_KEEP_DATA=1   keep the nodes' data directories
@@ -78,9 +79,11 @@ esac
 ycsb_opts=("$@")
 threads=16
 max_seconds=""
+op_count=""
 for ((i = 0; i < ${#ycsb_opts[@]}; i++)); do
   [[ "${ycsb_opts[$i]}" == "-threads" ]] && threads="${ycsb_opts[$((i + 1))]:-16}"
   [[ "${ycsb_opts[$i]}" =~ ^maxexecutiontime=([0-9]+)$ ]] && max_seconds="${BASH_REMATCH[1]}"
+  [[ "${ycsb_opts[$i]}" =~ ^operationcount= ]] && op_count=given
 done
 warmup="${BENCH_WARMUP_SECONDS:-60}"
 [[ "$warmup" =~ ^[0-9]+$ ]] || die "BENCH_WARMUP_SECONDS must be a number of seconds, not '$warmup'"
@@ -188,8 +191,14 @@ ycsb load -load
 load_summary="$(summary load)"
 rss_after_load=("$(rss_kb "${pids[0]}")" "$(rss_kb "${pids[1]}")" "$(rss_kb "${pids[2]}")")
 
+# Given neither a time nor a count, the run measures a minute after its warm-up (the workload
+# files' 60,000 operations would end within the warm-up).
 run_opts=()
-[[ -n "$max_seconds" ]] && run_opts=(-p "maxexecutiontime=$((max_seconds + warmup))")
+if [[ -z "$max_seconds" && -z "$op_count" && "$warmup" -gt 0 ]]; then
+  max_seconds=60
+  run_opts=(-p operationcount=2000000000)
+fi
+[[ -n "$max_seconds" ]] && run_opts+=(-p "maxexecutiontime=$((max_seconds + warmup))")
 log "running $(basename "$workload_file") with $threads threads (the first $warmup s not measured) ..."
 run_start=$(date +%s)
 # Who used the CPU is counted from the end of the warm-up: a snapshot then, taken in the background
