@@ -17,6 +17,7 @@
 # Environment:
 #   BENCH_PORT_BASE     first of the three node ports (default 17071)
 #   BENCH_SERVER_OPTS   JVM options of every node (default -Xms256m -Xmx1g)
+#   BENCH_SERVER_FLAGS  more ringkv-server flags for every node, e.g. --storage.object-cache-mib 8
 #   BENCH_CLIENT_OPTS   JVM options of the YCSB client (default -Xmx1g and Netty's leak detector off)
 #   BENCH_WARMUP_SECONDS  the first seconds of the run, not measured, in the same YCSB JVM as the
 #                       measured rest, so that the JIT has compiled the hot paths of all four JVMs,
@@ -94,7 +95,9 @@ mkdir -p "$out"
 base="${BENCH_PORT_BASE:-17071}"
 ports=("$base" "$((base + 1))" "$((base + 2))")
 nodes=(n1 n2 n3)
-for p in "${ports[@]}"; do
+# Each node serves its Prometheus metrics here; the report reads read repairs and GC pauses.
+metrics_ports=("$((base + 10))" "$((base + 11))" "$((base + 12))")
+for p in "${ports[@]}" "${metrics_ports[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
     die "port $p is in use; set BENCH_PORT_BASE to a free range"
   fi
@@ -119,7 +122,8 @@ for i in 0 1 2; do
   RINGKV_JAVA_OPTS="${BENCH_SERVER_OPTS:--Xms256m -Xmx1g}" JAVA="$java" \
     "$root/scripts/ringkv-server" --node-id "${nodes[$i]}" --port "${ports[$i]}" \
     --data-dir "$out/data/${nodes[$i]}" --members "$members" \
-    --replication.n 3 --replication.r 2 --replication.w 2 \
+    --replication.n 3 --replication.r 2 --replication.w 2 --metrics.port "${metrics_ports[$i]}" \
+    ${BENCH_SERVER_FLAGS:-} \
     >"$out/${nodes[$i]}.log" 2>&1 &
   pids+=("$!") # ringkv-server execs java: this is the JVM's pid
 done
@@ -136,8 +140,23 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # CPU time in clock ticks: of a process (user + system, all threads), and of the machine (busy, all).
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# busy, total, and interrupt time (loopback TCP is processed there, on behalf of every process).
-machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9, $7+$8}' /proc/stat; }
+# busy, total, interrupt time (loopback TCP is processed there, on behalf of every process), and
+# steal: time a virtual machine's CPUs were runnable but the host ran something else.
+machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9, $7+$8, $9}' /proc/stat; }
+# Sums of the samples of some metrics of a node (Prometheus text from its /metrics), one per line:
+# gets it coordinated, read repairs it sent, GC pauses and their total milliseconds.
+node_metrics() { # metrics port
+  local text
+  text=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3) \
+    2>/dev/null) || true
+  awk '
+    function add(name, v) { s[name] += v }
+    /^ringkv_requests_seconds_count\{.*op="get"/ { add("gets", $NF) }
+    /^ringkv_read_repairs_total/ { add("repairs", $NF) }
+    /^jvm_gc_pause_seconds_count/ { add("pauses", $NF) }
+    /^jvm_gc_pause_seconds_sum/ { add("pause_ms", 1000 * $NF) }
+    END { printf "%.0f %.0f %.0f %.0f\n", s["gets"], s["repairs"], s["pauses"], s["pause_ms"] }' <<<"$text"
+}
 # Resident memory of each node every 5 s, to see whether it is flat over the run.
 (
   start=$(date +%s)
@@ -208,13 +227,14 @@ run_start=$(date +%s)
    jcmd "${pids[0]}" JFR.start name=bench settings=profile filename="$out/n1.jfr" >/dev/null
    log "JFR recording node n1 while measured: $out/n1.jfr"
  fi
- read -r b t i < <(machine_ticks)
+ read -r b t i st < <(machine_ticks)
  c=$(cat "$out/run.client-ticks" 2>/dev/null || echo 0)
- echo "$b $t $i $(ticks "${pids[0]}") $(ticks "${pids[1]}") $(ticks "${pids[2]}") $c" \
+ for n in 0 1 2; do node_metrics "${metrics_ports[$n]}"; done >"$out/run.metrics-at-warmup"
+ echo "$b $t $i $st $(ticks "${pids[0]}") $(ticks "${pids[1]}") $(ticks "${pids[2]}") $c" \
    >"$out/run.at-warmup") &
 snapshot_pid=$!
 ycsb run -t "${run_opts[@]}"
-read -r busy1 total1 irq1 < <(machine_ticks)
+read -r busy1 total1 irq1 steal1 < <(machine_ticks)
 node1=("$(ticks "${pids[0]}")" "$(ticks "${pids[1]}")" "$(ticks "${pids[2]}")")
 run_seconds=$(($(date +%s) - run_start))
 if [[ "${BENCH_JFR:-0}" == 1 ]]; then
@@ -224,7 +244,7 @@ kill "$snapshot_pid" 2>/dev/null || true
 wait "$snapshot_pid" 2>/dev/null || true
 [[ -s "$out/run.at-warmup" ]] \
   || die "the run ended within its $warmup s warm-up: nothing was measured (run longer)"
-read -r busy0 total0 irq0 n1_0 n2_0 n3_0 client0 <"$out/run.at-warmup"
+read -r busy0 total0 irq0 steal0 n1_0 n2_0 n3_0 client0 <"$out/run.at-warmup"
 node0=("$n1_0" "$n2_0" "$n3_0")
 run_summary="$(summary run "$warmup")" || die "the run could not be summarized"
 
@@ -232,14 +252,29 @@ run_summary="$(summary run "$warmup")" || die "the run could not be summarized"
 # client and everything else (a build or test of someone else sharing the machine skews results).
 cpus=$(nproc)
 client_run_ticks=$(($(cat "$out/run.client-ticks" 2>/dev/null || echo 0) - client0))
+# Steal is counted apart: a run whose machine had its CPUs taken by the host measured less than
+# this code can do (and with a longer tail).
 cpu_line=$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v i=$((irq1 - irq0)) \
+  -v s=$((steal1 - steal0)) \
   -v n1=$((node1[0] - node0[0])) -v n2=$((node1[1] - node0[1])) -v n3=$((node1[2] - node0[2])) \
   -v c="$client_run_ticks" -v cpus="$cpus" 'BEGIN {
-    if (t <= 0) t = 1; o = b - n1 - n2 - n3 - c - i; if (o < 0) o = 0; k = cpus / t;
+    if (t <= 0) t = 1; o = b - n1 - n2 - n3 - c - i - s; if (o < 0) o = 0; k = cpus / t;
     printf "machine %.0f%% busy of %d cores; in cores: nodes %.2f (n1 %.2f, n2 %.2f, n3 %.2f),",
       100 * b / t, cpus, k * (n1 + n2 + n3), k * n1, k * n2, k * n3;
-    printf " YCSB client %.2f, interrupts (loopback TCP) %.2f, other processes %.2f",
-      k * c, k * i, k * o }')
+    printf " YCSB client %.2f, interrupts (loopback TCP) %.2f, other processes %.2f,",
+      k * c, k * i, k * o;
+    printf " stolen by the host (steal) %.2f", k * s }')
+
+# What the nodes did while measured, from their metrics: read repairs per get, GC pauses.
+for n in 0 1 2; do node_metrics "${metrics_ports[$n]}"; done >"$out/run.metrics-at-end"
+nodes_line=$(paste -d' ' "$out/run.metrics-at-warmup" "$out/run.metrics-at-end" | awk '
+  { g += $5 - $1; r += $6 - $2; pauses[NR] = $7 - $3; ms[NR] = $8 - $4 }
+  END {
+    printf "gets coordinated %d, read repairs %d (%.1f per 1000 gets); GC pauses:", g, r,
+      (g > 0 ? 1000 * r / g : 0)
+    for (n = 1; n <= NR; n++)
+      printf "%s n%d %d (%.0f ms in all)", (n > 1 ? "," : ""), n, pauses[n], ms[n]
+  }')
 
 # Peak resident memory, read before the nodes stop.
 memory=()
@@ -265,6 +300,7 @@ else
   echo "-- run (wall ${run_seconds} s)"
 fi
 echo "CPU while measured: $cpu_line"
+echo "Nodes while measured: $nodes_line"
 echo "$run_summary"
 echo "-- memory (resident set of each node; samples every 5 s in $out/rss.tsv)"
 printf '%s\n' "${memory[@]}"
