@@ -2,16 +2,21 @@ package io.ringkv.storage;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.ringkv.version.VersionedObject;
 import java.nio.ByteBuffer;
 
 /**
- * The objects of recently read or written keys, decoded and as stored, bounded by bytes.
+ * The stored encodings of recently read or written keys' objects, bounded by bytes.
  *
  * <p>A get that misses the cache costs a RocksDB lookup (a memtable skip-list search, then block
- * cache and filter probes) and a decode; in the benchmark's profile those were a sixth of a node's
- * CPU, mostly for the few keys a skewed workload reads again and again. Caffeine's admission policy
+ * cache and filter probes); in the benchmark's profile those were a sixth of a node's CPU, mostly
+ * for the few keys a skewed workload reads again and again. Caffeine's admission policy
  * (W-TinyLFU) keeps those and lets a scan's keys pass through.
+ *
+ * <p>Only the encoding is kept, not the object decoded from it: another replica's read ships the
+ * encoding as it is, a decode is a copy of well under a microsecond, and every entry a write
+ * replaces has usually lived through a young collection or two. Kept twice (decoded too), those
+ * entries were most of what each young GC copied (12 MB of 20 MB survivors per collection in the
+ * benchmark), and so most of its pause.
  *
  * <p>Not thread-safe on its own terms: {@link VersionedStore} changes an entry only together with
  * the stored object, under the locks that order changes of that key, so the cache never holds an
@@ -19,33 +24,32 @@ import java.nio.ByteBuffer;
  */
 final class ObjectCache {
 
-  /** What a key holds: its stored encoding (null: nothing) and the object decoded from it. */
-  record Entry(byte[] encoded, VersionedObject object) {}
+  /** What the cache holds for a key that has no stored object. */
+  static final byte[] ABSENT = new byte[0];
 
-  /** Per-entry bookkeeping beyond the bytes (map node, key buffer, the two records). */
-  private static final int OVERHEAD = 96;
+  /** Per-entry bookkeeping beyond the bytes (map node, key buffer). */
+  private static final int OVERHEAD = 80;
 
-  private final Cache<ByteBuffer, Entry> cache;
+  private final Cache<ByteBuffer, byte[]> cache;
 
   /** @param maxBytes 0: no cache, every call misses */
   ObjectCache(long maxBytes) {
     this.cache = maxBytes <= 0 ? null : Caffeine.newBuilder()
         .maximumWeight(maxBytes)
-        // A decoded object holds its values again, beside the encoding.
-        .weigher((ByteBuffer k, Entry e) -> (int) Math.min(Integer.MAX_VALUE,
-            k.capacity() + OVERHEAD + 2L * (e.encoded == null ? 0 : e.encoded.length)))
+        .weigher((ByteBuffer k, byte[] encoded) -> k.capacity() + OVERHEAD + encoded.length)
         .executor(Runnable::run) // eviction bookkeeping on the caller, no pool thread
         .build();
   }
 
-  /** The cached entry of a storage key, or null. */
-  Entry get(byte[] storageKey) {
+  /** The cached encoding of a storage key's object, {@link #ABSENT} if it has none, or null. */
+  byte[] get(byte[] storageKey) {
     return cache == null ? null : cache.getIfPresent(ByteBuffer.wrap(storageKey));
   }
 
-  void put(byte[] storageKey, byte[] encoded, VersionedObject object) {
+  /** @param encoded the stored encoding, null: the key has no object */
+  void put(byte[] storageKey, byte[] encoded) {
     if (cache != null) {
-      cache.put(ByteBuffer.wrap(storageKey), new Entry(encoded, object));
+      cache.put(ByteBuffer.wrap(storageKey), encoded == null ? ABSENT : encoded);
     }
   }
 

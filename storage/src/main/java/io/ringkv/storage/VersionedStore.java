@@ -65,7 +65,7 @@ public final class VersionedStore {
   }
 
   /**
-   * @param cacheBytes bound of the cache of recently used objects (decoded and encoded); 0: none
+   * @param cacheBytes bound of the cache of recently used objects' encodings; 0: none
    */
   public VersionedStore(StorageEngine engine, StorageEngine.Durability durability,
       long cacheBytes) {
@@ -106,12 +106,12 @@ public final class VersionedStore {
 
   /** The stored encoding of {@code key}'s object, or null. Callers must not change the array. */
   public byte[] getRaw(byte[] key) {
-    return cached(storageKey(key)).encoded();
+    return cached(storageKey(key));
   }
 
   /** The stored object, or {@link VersionedObject#EMPTY}. */
   public VersionedObject get(byte[] key) {
-    return cached(storageKey(key)).object();
+    return decode(cached(storageKey(key)));
   }
 
   /**
@@ -119,27 +119,24 @@ public final class VersionedStore {
    * thread may ask before they hand a read to a storage thread.
    */
   public VersionedObject peekCached(byte[] key) {
-    ObjectCache.Entry e = cache.get(storageKey(key));
-    return e == null ? null : e.object();
+    byte[] e = cache.get(storageKey(key));
+    return e == null ? null : decode(e);
   }
 
   /** As {@link #peekCached}, the stored encoding: null if not cached, an empty array if absent. */
   public byte[] peekCachedRaw(byte[] key) {
-    ObjectCache.Entry e = cache.get(storageKey(key));
-    return e == null ? null : e.encoded() == null ? NOTHING : e.encoded();
+    return cache.get(storageKey(key));
   }
 
-  private static final byte[] NOTHING = new byte[0];
-
   /**
-   * The key's entry, from the cache or else read and cached. A miss reads under the key's lock and
-   * the gate's read lock, as a change writes: a change cannot slip in between the read and the
-   * fill and leave the cache holding what it replaced.
+   * The key's stored encoding (null: none), from the cache or else read and cached. A miss reads
+   * under the key's lock and the gate's read lock, as a change writes: a change cannot slip in
+   * between the read and the fill and leave the cache holding what it replaced.
    */
-  private ObjectCache.Entry cached(byte[] sk) {
-    ObjectCache.Entry e = cache.get(sk);
+  private byte[] cached(byte[] sk) {
+    byte[] e = cache.get(sk);
     if (e != null) {
-      return e;
+      return e == ObjectCache.ABSENT ? null : e;
     }
     ReentrantLock lock = locks.lockFor(sk, 0);
     lock.lock();
@@ -147,11 +144,11 @@ public final class VersionedStore {
     try {
       e = cache.get(sk);
       if (e == null) {
-        byte[] bytes = engine.get(StorageEngine.Space.DATA, sk);
-        e = new ObjectCache.Entry(bytes, decode(bytes));
-        cache.put(sk, bytes, e.object());
+        e = engine.get(StorageEngine.Space.DATA, sk);
+        cache.put(sk, e);
+        return e;
       }
-      return e;
+      return e == ObjectCache.ABSENT ? null : e;
     } finally {
       gate.readLock().unlock();
       lock.unlock();
@@ -167,9 +164,8 @@ public final class VersionedStore {
     ReentrantLock lock = locks.lockFor(sk, 0);
     lock.lock();
     try {
-      ObjectCache.Entry was = cached(sk);
-      byte[] before = was.encoded();
-      VersionedObject current = was.object();
+      byte[] before = cached(sk);
+      VersionedObject current = decode(before);
       VersionedObject next = change.apply(current);
       if (next != current && !next.equals(current)) {
         byte[] after = VersionCodec.encodeObject(next);
@@ -191,9 +187,8 @@ public final class VersionedStore {
     ReentrantLock lock = locks.lockFor(sk, 0);
     lock.lock();
     try {
-      ObjectCache.Entry was = cached(sk);
-      byte[] before = was.encoded();
-      if (before == null || !was.object().equals(expected)) {
+      byte[] before = cached(sk);
+      if (before == null || !decode(before).equals(expected)) {
         return false;
       }
       change(sk, before, null, VersionedObject.EMPTY,
@@ -248,7 +243,7 @@ public final class VersionedStore {
         cache.invalidate(sk);
         throw e;
       }
-      cache.put(sk, after, object);
+      cache.put(sk, after);
       listener.changed(sk, before, after, object);
     } finally {
       gate.readLock().unlock();
@@ -286,6 +281,7 @@ public final class VersionedStore {
   }
 
   private static VersionedObject decode(byte[] bytes) {
-    return bytes == null ? VersionedObject.EMPTY : VersionCodec.decodeObject(bytes);
+    return bytes == null || bytes == ObjectCache.ABSENT
+        ? VersionedObject.EMPTY : VersionCodec.decodeObject(bytes);
   }
 }
