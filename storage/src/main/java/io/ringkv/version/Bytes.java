@@ -8,13 +8,34 @@ final class Bytes {
 
   private Bytes() {}
 
+  /** How many bytes {@link Writer#varint} writes for {@code v}. */
+  static int varintSize(long v) {
+    int n = 1;
+    while ((v & ~0x7FL) != 0) {
+      v >>>= 7;
+      n++;
+    }
+    return n;
+  }
+
+  /** How many bytes {@link Writer#string} writes for {@code s}, before its length. */
+  static int utf8Length(String s) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+      }
+    }
+    return n;
+  }
+
   /** A growable output buffer. */
   static final class Writer {
     private byte[] buf;
     private int len;
 
     Writer(int initialCapacity) {
-      buf = new byte[Math.max(16, initialCapacity)];
+      buf = new byte[initialCapacity];
     }
 
     void ensure(int extra) {
@@ -48,7 +69,19 @@ final class Bytes {
     }
 
     Writer string(String s) {
-      return bytes(s.getBytes(StandardCharsets.UTF_8));
+      int n = s.length();
+      for (int i = 0; i < n; i++) {
+        if (s.charAt(i) >= 0x80) {
+          return bytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      // ASCII (node ids, as a rule): its UTF-8 is its chars, written without a temporary array.
+      varint(n);
+      ensure(n);
+      for (int i = 0; i < n; i++) {
+        buf[len++] = (byte) s.charAt(i);
+      }
+      return this;
     }
 
     Writer u32(int v) {

@@ -2,7 +2,6 @@ package io.ringkv.version;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 /**
@@ -68,7 +67,7 @@ public final class VersionCodec {
       w.varint(ctx.dot().actor().epoch());
       w.varint(ctx.dot().counter());
     }
-    writeVector(w, ctx.vector(), new TreeMap<>());
+    writeVector(w, ctx.vector());
     CRC32C crc = new CRC32C();
     crc.update(w.buffer(), 0, w.length());
     w.u32((int) crc.getValue());
@@ -121,19 +120,24 @@ public final class VersionCodec {
 
   // ---------------------------------------------------------------- objects
 
+  /**
+   * Sized exactly before it is written: every write and every replica's copy is encoded once, and
+   * a buffer grown or trimmed to size would allocate the value twice.
+   */
   public static byte[] encodeObject(VersionedObject o) {
-    int size = 16;
+    List<VersionVector.Entry> actors = o.context().entries();
+    int size = 1 + vectorSize(o.context()) + Bytes.varintSize(o.siblings().size());
     for (Sibling s : o.siblings()) {
-      size += 24 + (s.value() == null ? 0 : s.value().length);
+      size += Bytes.varintSize(actorIndex(actors, s.dot().actor()))
+          + Bytes.varintSize(s.dot().counter()) + Bytes.varintSize(s.timestampMillis()) + 1
+          + (s.isTombstone() ? 0 : Bytes.varintSize(s.value().length) + s.value().length);
     }
-    Bytes.Writer w = new Bytes.Writer(size + o.context().size() * 24);
+    Bytes.Writer w = new Bytes.Writer(size);
     w.u8(OBJECT_FORMAT);
-    TreeMap<Actor, Integer> actorIndex = new TreeMap<>();
-    writeVector(w, o.context(), actorIndex);
+    writeVector(w, o.context());
     w.varint(o.siblings().size());
     for (Sibling s : o.siblings()) {
-      Integer idx = actorIndex.get(s.dot().actor());
-      w.varint(idx);
+      w.varint(actorIndex(actors, s.dot().actor()));
       w.varint(s.dot().counter());
       w.varint(s.timestampMillis());
       if (s.isTombstone()) {
@@ -144,6 +148,16 @@ public final class VersionCodec {
       }
     }
     return w.toByteArray();
+  }
+
+  /** A sibling's actor as its position in the object's context (a few entries: a scan). */
+  private static int actorIndex(List<VersionVector.Entry> entries, Actor actor) {
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i).actor().equals(actor)) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("a sibling's dot " + actor + " is not in its object's context");
   }
 
   public static VersionedObject decodeObject(byte[] bytes) {
@@ -176,15 +190,24 @@ public final class VersionCodec {
 
   // ---------------------------------------------------------------- vectors
 
-  private static void writeVector(Bytes.Writer w, VersionVector v, TreeMap<Actor, Integer> index) {
+  private static void writeVector(Bytes.Writer w, VersionVector v) {
     w.varint(v.size());
     for (VersionVector.Entry e : v.entries()) {
-      index.put(e.actor(), index.size());
       w.string(e.actor().node());
       w.varint(e.actor().epoch());
       w.varint(e.counter());
       w.varint(e.lastUpdateMillis());
     }
+  }
+
+  private static int vectorSize(VersionVector v) {
+    int size = Bytes.varintSize(v.size());
+    for (VersionVector.Entry e : v.entries()) {
+      int node = Bytes.utf8Length(e.actor().node());
+      size += Bytes.varintSize(node) + node + Bytes.varintSize(e.actor().epoch())
+          + Bytes.varintSize(e.counter()) + Bytes.varintSize(e.lastUpdateMillis());
+    }
+    return size;
   }
 
   private static VersionVector readVector(Bytes.Reader r, List<Actor> actors) {
