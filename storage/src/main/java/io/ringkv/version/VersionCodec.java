@@ -121,10 +121,20 @@ public final class VersionCodec {
   // ---------------------------------------------------------------- objects
 
   /**
-   * Sized exactly before it is written: every write and every replica's copy is encoded once, and
-   * a buffer grown or trimmed to size would allocate the value twice.
+   * The stored and replicated form of {@code o}; callers must not change the array (an object
+   * keeps its encoding, and a second call returns the same array). Sized exactly before it is
+   * written: a buffer grown or trimmed to size would allocate the value twice.
    */
   public static byte[] encodeObject(VersionedObject o) {
+    byte[] made = o.encoding();
+    if (made == null) {
+      made = encode(o);
+      o.encoding(made);
+    }
+    return made;
+  }
+
+  private static byte[] encode(VersionedObject o) {
     List<VersionVector.Entry> actors = o.context().entries();
     int size = 1 + vectorSize(o.context()) + Bytes.varintSize(o.siblings().size());
     for (Sibling s : o.siblings()) {
@@ -161,8 +171,17 @@ public final class VersionCodec {
   }
 
   public static VersionedObject decodeObject(byte[] bytes) {
+    return decodeObject(bytes, 0, bytes.length);
+  }
+
+  /**
+   * Decodes {@code length} bytes of {@code bytes} from {@code offset}; the object keeps copies of
+   * what it needs, never the array.
+   */
+  public static VersionedObject decodeObject(byte[] bytes, int offset, int length) {
+    java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
     try {
-      Bytes.Reader r = new Bytes.Reader(bytes, 0, bytes.length);
+      Bytes.Reader r = new Bytes.Reader(bytes, offset, offset + length);
       int format = r.u8();
       if (format != OBJECT_FORMAT) {
         throw new MalformedVersionException("unknown object format " + format);

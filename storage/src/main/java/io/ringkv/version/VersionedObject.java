@@ -22,6 +22,13 @@ public final class VersionedObject {
   private final VersionVector context;
   private final List<Sibling> siblings;
 
+  /**
+   * Its encoding once {@link VersionCodec#encodeObject} made it: a coordinator encodes the version
+   * it writes once for its own store and again for every replica it sends it to. Not part of the
+   * value; volatile, so that a thread that sees the array sees its contents.
+   */
+  private volatile byte[] encoding;
+
   private VersionedObject(VersionVector context, List<Sibling> sortedSiblings) {
     this.context = context;
     this.siblings = sortedSiblings;
@@ -44,6 +51,14 @@ public final class VersionedObject {
       }
     }
     return new VersionedObject(context, Collections.unmodifiableList(sorted));
+  }
+
+  byte[] encoding() {
+    return encoding;
+  }
+
+  void encoding(byte[] encoded) {
+    this.encoding = encoded;
   }
 
   public VersionVector context() {

@@ -90,6 +90,30 @@ class VersionCodecTest {
     assertThat(VersionCodec.decodeObject(VersionCodec.encodeObject(o))).isEqualTo(o);
   }
 
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void anObjectIsEncodedOnceAndEqualObjectsEncodeAlike(long seed) {
+    VersionedObject o = randomObject(new SplittableRandom(seed));
+    byte[] first = VersionCodec.encodeObject(o);
+    assertThat(VersionCodec.encodeObject(o)).as("seed %d", seed).isSameAs(first);
+    VersionedObject twin = VersionCodec.decodeObject(first.clone());
+    assertThat(VersionCodec.encodeObject(twin)).as("seed %d", seed)
+        .isNotSameAs(first).isEqualTo(first);
+  }
+
+  @Test
+  void nodeIdsBeyondAsciiRoundTrip() {
+    VersionedObject o = VersionedObject.EMPTY;
+    for (String node : List.of("n\u00fc1", "\u8282\u70b9", "plain")) {
+      Actor a = new Actor(node, 2);
+      o = o.write(o.context(), o.nextDot(a, o.context(), 0), node.getBytes(StandardCharsets.UTF_8),
+          5, 10);
+    }
+    assertThat(VersionCodec.decodeObject(VersionCodec.encodeObject(o))).isEqualTo(o);
+    var ctx = new VersionCodec.ClientContext(o.context(), "\u8282\u70b9");
+    assertThat(VersionCodec.decodeContext(VersionCodec.encodeContext(ctx))).isEqualTo(ctx);
+  }
+
   @Test
   void emptyContextIsTheBlindWrite() {
     assertThat(VersionCodec.decodeContext(new byte[0]))

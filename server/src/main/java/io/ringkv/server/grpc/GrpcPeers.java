@@ -160,7 +160,7 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
       ByteString object = reply.getRead().getObject();
       return object.isEmpty()
           ? VersionedObject.EMPTY
-          : VersionCodec.decodeObject(object.toByteArray());
+          : ProtoBytes.decodeObject(object);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.ringkv.server.grpc;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -50,11 +50,13 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
     observe("get", start,
         coordinator.get(request.getKey().toByteArray(), r),
         result -> {
+          // Values of a version are never changed once made, and the context is new: wrapped,
+          // not copied (a get's reply is serialized once, on this call's transport thread).
           GetResponse.Builder b = GetResponse.newBuilder();
           for (byte[] v : result.values()) {
-            b.addValues(ByteString.copyFrom(v));
+            b.addValues(UnsafeByteOperations.unsafeWrap(v));
           }
-          return b.setContext(ByteString.copyFrom(result.context())).build();
+          return b.setContext(UnsafeByteOperations.unsafeWrap(result.context())).build();
         },
         observer);
   }
@@ -72,7 +74,7 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
             request.getValue().toByteArray(),
             request.getContext().toByteArray(),
             w),
-        ctx -> PutResponse.newBuilder().setContext(ByteString.copyFrom(ctx)).build(),
+        ctx -> PutResponse.newBuilder().setContext(UnsafeByteOperations.unsafeWrap(ctx)).build(),
         observer);
   }
 

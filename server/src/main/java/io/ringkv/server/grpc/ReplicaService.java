@@ -61,7 +61,7 @@ public final class ReplicaService extends ReplicaGrpc.ReplicaImplBase {
   private CompletableFuture<MergeResponse> merge(MergeRequest request) {
     VersionedObject object;
     try {
-      object = VersionCodec.decodeObject(request.getObject().toByteArray());
+      object = ProtoBytes.decodeObject(request.getObject());
     } catch (MalformedVersionException e) {
       return CompletableFuture.failedFuture(KvException.invalid("object: " + e.getMessage()));
     }
