@@ -14,9 +14,9 @@ import java.nio.ByteBuffer;
  *
  * <p>Only the encoding is kept, not the object decoded from it: another replica's read ships the
  * encoding as it is, a decode is a copy of well under a microsecond, and every entry a write
- * replaces has usually lived through a young collection or two. Kept twice (decoded too), those
- * entries were most of what each young GC copied (12 MB of 20 MB survivors per collection in the
- * benchmark), and so most of its pause.
+ * replaces has usually lived through a young collection or two, so G1 copies it at each. Kept
+ * twice (decoded too), the entries made the benchmark's young pauses spend 8 to 10 ms copying;
+ * kept once, 2 to 3 ms (docs/BENCHMARKS.md, session 6).
  *
  * <p>Not thread-safe on its own terms: {@link VersionedStore} changes an entry only together with
  * the stored object, under the locks that order changes of that key, so the cache never holds an
