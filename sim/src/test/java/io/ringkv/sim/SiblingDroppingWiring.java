@@ -54,6 +54,5 @@ final class SiblingDroppingWiring implements Wiring {
           .orElseThrow();
       return VersionCodec.encodeObject(VersionedObject.of(o.context(), List.of(newest)));
     }
-
   }
 }

@@ -63,6 +63,5 @@ final class SiblingKeepingWiring implements Wiring {
       return VersionCodec.encodeObject(
           VersionedObject.of(next.context().merge(old.context()), siblings));
     }
-
   }
 }

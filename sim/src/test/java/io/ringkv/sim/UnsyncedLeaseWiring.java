@@ -25,9 +25,8 @@ final class UnsyncedLeaseWiring extends SameBootWiring {
         boolean leaseOnly = batch.size() == 1
             && batch.mutations().get(0).space() == Space.META
             && Arrays.equals(batch.mutations().get(0).key(), LEASE);
-        real.write(batch, leaseOnly ? Durability.BUFFERED : durability);
+        delegate.write(batch, leaseOnly ? Durability.BUFFERED : durability);
       }
-
     };
   }
 }

@@ -1,5 +1,7 @@
 package io.ringkv.storage;
 
+import java.util.Objects;
+
 /**
  * An engine that passes every call to another: the base of engines that change a few calls of a
  * real one (the simulator's disk with power cuts, engines that observe or break writes in tests)
@@ -11,7 +13,7 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
   protected final StorageEngine delegate;
 
   protected ForwardingStorageEngine(StorageEngine delegate) {
-    this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
   }
 
   @Override

@@ -120,7 +120,7 @@ public final class VersionedStore {
    */
   public VersionedObject peekCached(byte[] key) {
     byte[] e = cache.get(storageKey(key));
-    return e == null ? null : decode(e);
+    return e == null ? null : decode(stored(e));
   }
 
   /** As {@link #peekCached}, the stored encoding: null if not cached, an empty array if absent. */
@@ -136,7 +136,7 @@ public final class VersionedStore {
   private byte[] cached(byte[] sk) {
     byte[] e = cache.get(sk);
     if (e != null) {
-      return e == ObjectCache.ABSENT ? null : e;
+      return stored(e);
     }
     ReentrantLock lock = locks.lockFor(sk, 0);
     lock.lock();
@@ -148,7 +148,7 @@ public final class VersionedStore {
         cache.put(sk, e);
         return e;
       }
-      return e == ObjectCache.ABSENT ? null : e;
+      return stored(e);
     } finally {
       gate.readLock().unlock();
       lock.unlock();
@@ -280,8 +280,12 @@ public final class VersionedStore {
     return t;
   }
 
+  /** A cache entry as the stored encoding: null for a key with no object. */
+  private static byte[] stored(byte[] cacheEntry) {
+    return cacheEntry == ObjectCache.ABSENT ? null : cacheEntry;
+  }
+
   private static VersionedObject decode(byte[] bytes) {
-    return bytes == null || bytes == ObjectCache.ABSENT
-        ? VersionedObject.EMPTY : VersionCodec.decodeObject(bytes);
+    return bytes == null ? VersionedObject.EMPTY : VersionCodec.decodeObject(bytes);
   }
 }

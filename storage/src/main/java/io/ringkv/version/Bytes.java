@@ -70,10 +70,8 @@ final class Bytes {
 
     Writer string(String s) {
       int n = s.length();
-      for (int i = 0; i < n; i++) {
-        if (s.charAt(i) >= 0x80) {
-          return bytes(s.getBytes(StandardCharsets.UTF_8));
-        }
+      if (utf8Length(s) != n) {
+        return bytes(s.getBytes(StandardCharsets.UTF_8));
       }
       // ASCII (node ids, as a rule): its UTF-8 is its chars, written without a temporary array.
       varint(n);

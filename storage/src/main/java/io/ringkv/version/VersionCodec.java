@@ -2,6 +2,7 @@ package io.ringkv.version;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.zip.CRC32C;
 
 /**
@@ -179,7 +180,7 @@ public final class VersionCodec {
    * what it needs, never the array.
    */
   public static VersionedObject decodeObject(byte[] bytes, int offset, int length) {
-    java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+    Objects.checkFromIndexSize(offset, length, bytes.length);
     try {
       Bytes.Reader r = new Bytes.Reader(bytes, offset, offset + length);
       int format = r.u8();

@@ -51,7 +51,7 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
         coordinator.get(request.getKey().toByteArray(), r),
         result -> {
           // Values of a version are never changed once made, and the context is new: wrapped,
-          // not copied (a get's reply is serialized once, on this call's transport thread).
+          // not copied.
           GetResponse.Builder b = GetResponse.newBuilder();
           for (byte[] v : result.values()) {
             b.addValues(UnsafeByteOperations.unsafeWrap(v));
