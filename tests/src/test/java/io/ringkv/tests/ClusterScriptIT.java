@@ -5,10 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.ringkv.client.Context;
 import io.ringkv.client.RingKvClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -51,7 +46,7 @@ class ClusterScriptIT {
   @Test
   void startKillRestartPauseAddLeaveStop() throws Exception {
     dir = tmp.resolve("cluster");
-    base = freePortRange(6);
+    base = LoopbackPorts.freeRange(6);
 
     // start 3: formed by joins, settled, one ring version everywhere.
     Result start = run(List.of("start", "3"));
@@ -215,25 +210,5 @@ class ClusterScriptIT {
     System.out.printf("$ %s -> %d (%.1f s)%n%s%s", String.join(" ", cmd), r.exit(),
         (System.nanoTime() - started) / 1e9, r.out(), r.err());
     return r;
-  }
-
-  /** The first of {@code count} consecutive loopback ports that are all free now. */
-  private static int freePortRange(int count) {
-    SplittableRandom rng = new SplittableRandom();
-    for (int attempt = 0; attempt < 200; attempt++) {
-      int first = 20_000 + rng.nextInt(30_000);
-      boolean free = true;
-      for (int p = first; p < first + count && free; p++) {
-        try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
-          s.setReuseAddress(true);
-        } catch (IOException e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return first;
-      }
-    }
-    throw new UncheckedIOException(new IOException("no " + count + " consecutive free ports"));
   }
 }

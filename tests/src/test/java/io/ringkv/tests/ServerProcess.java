@@ -6,8 +6,6 @@ import io.ringkv.client.RingKvAdmin;
 import io.ringkv.client.RingKvClient;
 import io.ringkv.client.RingKvException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,11 +32,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return LoopbackPorts.free();
   }
 
   private final String nodeId;
