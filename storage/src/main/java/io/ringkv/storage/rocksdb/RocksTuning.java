@@ -24,8 +24,8 @@ final class RocksTuning {
   static final int MAX_BACKGROUND_JOBS =
       Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
   /**
-   * A WAL file is deleted only once every column family with data in it has flushed. META and
-   * HINTS are written rarely, so without a cap they would pin old WAL files and lengthen recovery.
+   * A WAL file is deleted (or recycled) only once every column family with data in it has
+   * flushed. Atomic flush (below) flushes them together; this cap is the backstop.
    */
   static final long MAX_TOTAL_WAL_BYTES = 256L << 20;
   /**
@@ -72,6 +72,13 @@ final class RocksTuning {
         .setMaxBackgroundJobs(MAX_BACKGROUND_JOBS)
         .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES)
         .setRecycleLogFileNum(RECYCLED_WAL_FILES)
+        // Every flush flushes all column families, so a WAL file is free as soon as DATA's
+        // memtable is flushed. Otherwise META and HINTS, written rarely, keep the first WAL file
+        // alive until MAX_TOTAL_WAL_BYTES forces them out: a node under YCSB wrote 256 MiB into
+        // fresh WAL files for its first 3.5 minutes and recycled none, and the file system's
+        // zeroing of new blocks was 5.5% of its CPU. The price: small META and HINTS tables on
+        // each flush, which compaction merges.
+        .setAtomicFlush(true)
         // Sync data files in 1 MiB steps so compaction output does not stall on one huge fsync.
         .setBytesPerSync(1L << 20)
         // RocksDB's own info LOG files: bounded, they are for diagnosis only.

@@ -138,6 +138,40 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
         .contains("reusing log");
   }
 
+  /**
+   * A node writes META at start-up and HINTS now and then, DATA all the time. Neither of the
+   * rarely written spaces may keep the WAL files of DATA's writes alive: those files must be
+   * recycled (and their number stay bounded) as soon as DATA's memtables are flushed, not once
+   * the WAL reaches its total size cap.
+   */
+  @Test
+  void rarelyWrittenSpacesDoNotPinWalFiles(@TempDir Path other) throws IOException {
+    Path db = other.resolve("db");
+    byte[] value = new byte[200];
+    try (RocksDbStorageEngine e = RocksDbStorageEngine.open(db, 64 << 10)) {
+      e.write(new WriteBatch().put(Space.META, b(1), b(1)).put(Space.HINTS, b(2), b(2)),
+          Durability.SYNC);
+      // About 1.6 MiB of DATA: some 25 memtables of 64 KiB, each switching to another WAL file.
+      for (int i = 0; i < 8_000; i++) {
+        e.write(new WriteBatch().put(Space.DATA, AckingWriter.key(i), value),
+            Durability.BUFFERED);
+      }
+      await("old WAL files recycled or deleted").atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertThat(walFiles(db))
+              .as("WAL files in %s", db).isLessThanOrEqualTo(RocksTuning.RECYCLED_WAL_FILES + 2));
+      assertThat(e.get(Space.META, b(1))).containsExactly(1);
+      assertThat(e.get(Space.HINTS, b(2))).containsExactly(2);
+    }
+    assertThat(Files.readString(db.resolve("LOG")))
+        .as("RocksDB's info log says a WAL file was reused").contains("reusing log");
+  }
+
+  private static long walFiles(Path db) throws IOException {
+    try (var files = Files.list(db)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".log")).count();
+    }
+  }
+
   /** Kills a writer after {@code acksBeforeKill} acks and checks what recovery finds; the db. */
   private static Path killMidStreamAndRecover(Path childDir, int acksBeforeKill,
       long writeBufferBytes) throws Exception {
