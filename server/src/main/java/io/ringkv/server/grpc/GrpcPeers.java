@@ -6,7 +6,6 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-
 import io.ringkv.internal.v1.CoordinatePutRequest;
 import io.ringkv.internal.v1.MergeRequest;
 import io.ringkv.internal.v1.PingRequest;
@@ -28,6 +27,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The other nodes over gRPC: one channel per peer, opened on first use, every call with the
@@ -35,6 +36,7 @@ import java.util.function.Function;
  */
 public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(GrpcPeers.class);
   private static final long RECONNECT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final NetworkThreads network;
@@ -74,32 +76,57 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
 
   @Override
   public Peer peer(String nodeId) {
-    if (closed) {
-      throw KvException.unavailable("node is shutting down");
-    }
-    return peers.computeIfAbsent(nodeId, this::connect);
+    return current(nodeId);
   }
 
   /** The channel to a node, shared by every service that calls it (anti-entropy too). */
   public ManagedChannel channel(String nodeId) {
+    return current(nodeId).channel;
+  }
+
+  /**
+   * The peer at the node's address as membership knows it now. A node can move (removed and
+   * joined again elsewhere, or started on an ephemeral port): its old channel would keep dialling
+   * the old address, so the node would look down for good. A node membership no longer knows
+   * keeps the channel it had.
+   */
+  private GrpcPeer current(String nodeId) {
     if (closed) {
       throw KvException.unavailable("node is shutting down");
     }
-    return peers.computeIfAbsent(nodeId, this::connect).channel;
-  }
-
-  private GrpcPeer connect(String nodeId) {
     String address = addressOf.apply(nodeId);
+    GrpcPeer known = peers.get(nodeId);
+    if (known != null && (address == null || known.address.equals(address))) {
+      return known;
+    }
     if (address == null) {
       throw KvException.unavailable("no address known for node " + nodeId);
     }
+    GrpcPeer[] moved = new GrpcPeer[1];
+    GrpcPeer peer = peers.compute(nodeId, (id, old) -> {
+      if (old != null && old.address.equals(address)) {
+        return old;
+      }
+      moved[0] = old;
+      return connect(id, address);
+    });
+    if (moved[0] != null) {
+      log.info("node {} moved from {} to {}: its calls go to the new address", nodeId,
+          moved[0].address, address);
+      moved[0].calls.close("node " + nodeId + " moved to " + address);
+      moved[0].channel.shutdown();
+    }
+    return peer;
+  }
+
+  private GrpcPeer connect(String nodeId, String address) {
     ManagedChannel channel =
         network.channel(address)
             .usePlaintext()
             .directExecutor()
             .maxInboundMessageSize(maxMessageBytes)
             .build();
-    return new GrpcPeer(nodeId, channel);
+    return new GrpcPeer(nodeId, address, channel);
   }
 
   @Override
@@ -107,7 +134,7 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
     closed = true;
     sweep.cancel(false);
     for (GrpcPeer p : peers.values()) {
-      p.calls.close();
+      p.calls.close("node shutting down");
       p.channel.shutdownNow();
     }
     for (GrpcPeer p : peers.values()) {
@@ -122,14 +149,16 @@ public final class GrpcPeers implements ReplicaDirectory, AutoCloseable {
 
   private final class GrpcPeer implements Peer {
     private final String nodeId;
+    private final String address;
     private final ManagedChannel channel;
     private final ReplicaGrpc.ReplicaFutureStub stub;
     private final ReplicaCalls calls;
     private final java.util.concurrent.atomic.AtomicLong lastBackoffReset =
         new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
 
-    GrpcPeer(String nodeId, ManagedChannel channel) {
+    GrpcPeer(String nodeId, String address, ManagedChannel channel) {
       this.nodeId = nodeId;
+      this.address = address;
       this.channel = channel;
       this.stub = ReplicaGrpc.newFutureStub(channel);
       this.calls = new ReplicaCalls(nodeId, channel, deadline.toNanos(), this::reconnectSoon);

@@ -198,15 +198,15 @@ final class ReplicaCalls {
     }
   }
 
-  /** Ends the stream; the calls still open fail. */
-  void close() {
+  /** Ends the stream; the calls still open fail as unreachable, for {@code reason}. */
+  void close(String reason) {
     Link l;
     synchronized (lock) {
       l = link;
       link = null;
     }
     if (l != null) {
-      l.out.cancel("node shutting down", null);
+      l.out.cancel(reason, null);
     }
   }
 }

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -267,5 +268,39 @@ class ReplicaCallsTest {
     await("a call over a new stream succeeds").atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(100)).ignoreExceptions()
         .until(() -> p.read(b("k")).get(2, TimeUnit.SECONDS).values().size() == 1);
+  }
+
+  /**
+   * A node that moves (removed and joined again elsewhere, or restarted on an ephemeral port) is
+   * called at its new address as soon as membership knows it; the calls open on the old stream
+   * fail as unreachable instead of waiting for their deadline.
+   */
+  @Test
+  void aPeerThatMovesIsCalledAtItsNewAddress() throws Exception {
+    startPeer(0);
+    Peer p = peer();
+    p.merge(b("k"), version("v", 1)).get(10, TimeUnit.SECONDS);
+    stalled.set(true);
+    CompletableFuture<VersionedObject> open = p.read(b("k"));
+    Server old = server;
+    startPeer(0); // the same replica, now on another port as well; membership says so
+    try {
+      assertThat(port).isNotEqualTo(old.getPort());
+      Peer moved = peer();
+      Throwable t = catchThrowable(() -> open.get(10, TimeUnit.SECONDS));
+      assertThat(t).as("the call open on the old stream fails when the peer moves")
+          .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(KvException.class);
+      KvException kv = (KvException) t.getCause();
+      assertThat(kv.answeredByPeer()).isFalse();
+      assertThat(kv.getMessage()).contains("moved to 127.0.0.1:" + port);
+    } finally {
+      old.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    Peer moved = peer();
+    held.clear();
+    stalled.set(false);
+    assertThat(moved.read(b("k")).get(10, TimeUnit.SECONDS).values()).hasSize(1);
+    moved.ping().get(10, TimeUnit.SECONDS);
+    assertThat(peers.channel("p").authority()).isEqualTo("127.0.0.1:" + port);
   }
 }
