@@ -2,6 +2,7 @@ package io.ringkv.server;
 
 import io.ringkv.client.RingKvClient;
 import io.ringkv.config.ConfigLoader;
+import io.ringkv.server.testing.LoopbackPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

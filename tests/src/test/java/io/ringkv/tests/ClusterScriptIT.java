@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.ringkv.client.Context;
 import io.ringkv.client.RingKvClient;
+import io.ringkv.server.testing.LoopbackPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

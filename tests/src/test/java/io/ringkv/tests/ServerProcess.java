@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.ringkv.client.RingKvAdmin;
 import io.ringkv.client.RingKvClient;
 import io.ringkv.client.RingKvException;
+import io.ringkv.server.testing.LoopbackPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

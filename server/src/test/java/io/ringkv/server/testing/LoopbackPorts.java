@@ -1,4 +1,4 @@
-package io.ringkv.server;
+package io.ringkv.server.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,9 +17,10 @@ import java.util.SplittableRandom;
  * every outgoing connection: between choosing it and a node binding it (or while a node is down
  * for a restart), a connection to some other node can take it, and the node then fails with
  * "Failed to bind". Below the range only listeners compete, and this class never hands the same
- * port out twice in one JVM.
+ * port out twice in one JVM. Shared with the system tests (the {@code tests} module) through
+ * this module's test jar.
  */
-final class LoopbackPorts {
+public final class LoopbackPorts {
 
   private static final int LOWEST = 10_000;
   private static final Set<Integer> HANDED_OUT = new HashSet<>();
@@ -28,7 +29,7 @@ final class LoopbackPorts {
   private LoopbackPorts() {}
 
   /** The first of {@code count} consecutive ports that are free now and were not handed out. */
-  static synchronized int freeRange(int count) {
+  public static synchronized int freeRange(int count) {
     int end = ephemeralStart();
     for (int attempt = 0; attempt < 1_000; attempt++) {
       int first = LOWEST + RNG.nextInt(end - LOWEST - count);
@@ -47,7 +48,7 @@ final class LoopbackPorts {
         "no " + count + " consecutive free loopback ports below " + end));
   }
 
-  static int free() {
+  public static int free() {
     return freeRange(1);
   }
 
