@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringkv.cli.RingKvCli;
 import io.ringkv.config.ConfigLoader;
+import io.ringkv.server.testing.LoopbackPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ class AdminCliTest {
   private final Map<String, Integer> ports = new HashMap<>();
 
   private String address(String id) {
-    return "127.0.0.1:" + ports.computeIfAbsent(id, x -> LocalCluster.freePort());
+    return "127.0.0.1:" + ports.computeIfAbsent(id, x -> LoopbackPorts.free());
   }
 
   private RingKvNode start(String id, String members) {

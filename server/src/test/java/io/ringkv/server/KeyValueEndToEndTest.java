@@ -14,6 +14,7 @@ import io.ringkv.api.v1.GetResponse;
 import io.ringkv.api.v1.KeyValueGrpc;
 import io.ringkv.api.v1.PutRequest;
 import io.ringkv.config.ConfigLoader;
+import io.ringkv.server.testing.LoopbackPorts;
 import io.ringkv.version.VersionedObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -221,7 +222,7 @@ class KeyValueEndToEndTest {
 
   @Test
   void metricsAreServedForPrometheus() throws Exception {
-    int port = LocalCluster.freePort();
+    int port = LoopbackPorts.free();
     start(Map.of("metrics.port", Integer.toString(port)));
     put("k", "v", ByteString.EMPTY);
     assertRejected(() -> put("", "v", ByteString.EMPTY), Status.Code.INVALID_ARGUMENT, "key");

@@ -27,7 +27,7 @@ final class LocalCluster implements AutoCloseable {
     this.nodes = new RingKvNode[size];
     for (int i = 0; i < size; i++) {
       ids.add("n" + (i + 1));
-      ports.add(freePort());
+      ports.add(LoopbackPorts.free());
     }
     for (int i = 0; i < size; i++) {
       start(i);
@@ -52,10 +52,6 @@ final class LocalCluster implements AutoCloseable {
           }
           return true;
         });
-  }
-
-  static int freePort() {
-    return LoopbackPorts.free();
   }
 
   int size() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ringkv.client.RingKvAdmin;
 import io.ringkv.config.ConfigLoader;
 import io.ringkv.gossip.ClusterState;
+import io.ringkv.server.testing.LoopbackPorts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -31,7 +32,7 @@ class MembershipRestartTest {
   private final Map<String, Integer> ports = new HashMap<>();
 
   private String address(String id) {
-    return "127.0.0.1:" + ports.computeIfAbsent(id, x -> LocalCluster.freePort());
+    return "127.0.0.1:" + ports.computeIfAbsent(id, x -> LoopbackPorts.free());
   }
 
   private String members(String... ids) {

@@ -12,6 +12,7 @@ import io.ringkv.config.ConfigLoader;
 import io.ringkv.gossip.ClusterState;
 import io.ringkv.gossip.Member;
 import io.ringkv.ring.Ring;
+import io.ringkv.server.testing.LoopbackPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +51,7 @@ class MembershipTest {
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   private String address(String id) {
-    return "127.0.0.1:" + ports.computeIfAbsent(id, x -> LocalCluster.freePort());
+    return "127.0.0.1:" + ports.computeIfAbsent(id, x -> LoopbackPorts.free());
   }
 
   /** Starts a node; {@code members} non-null bootstraps a cluster, else a lone node. */

@@ -9,6 +9,7 @@ import io.ringkv.client.ReadOptions;
 import io.ringkv.client.RingKvAdmin;
 import io.ringkv.client.RingKvClient;
 import io.ringkv.client.WriteOptions;
+import io.ringkv.server.testing.LoopbackPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ class HandoffIT {
     int size = 5;
     int[] ports = new int[size];
     for (int i = 0; i < size; i++) {
-      ports[i] = ServerProcess.freePort();
+      ports[i] = LoopbackPorts.free();
     }
     String members = java.util.stream.IntStream.range(0, size)
         .mapToObj(i -> "n" + (i + 1) + "@127.0.0.1:" + ports[i])

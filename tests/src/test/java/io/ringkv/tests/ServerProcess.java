@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import io.ringkv.client.RingKvAdmin;
 import io.ringkv.client.RingKvClient;
 import io.ringkv.client.RingKvException;
-import io.ringkv.server.testing.LoopbackPorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +29,6 @@ final class ServerProcess implements AutoCloseable {
 
   static String java() {
     return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  static int freePort() {
-    return LoopbackPorts.free();
   }
 
   private final String nodeId;

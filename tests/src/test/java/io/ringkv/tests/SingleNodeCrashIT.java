@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringkv.cli.RingKvCli;
 import io.ringkv.client.Context;
 import io.ringkv.client.RingKvClient;
+import io.ringkv.server.testing.LoopbackPorts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ class SingleNodeCrashIT {
   @Test
   void everyAcknowledgedWriteSurvivesSigkill() throws Exception {
     Path data = tmp.resolve("data");
-    int port = ServerProcess.freePort();
+    int port = LoopbackPorts.free();
     Map<String, String> acked = new LinkedHashMap<>();
     try (ServerProcess node = new ServerProcess("n1", port, data, tmp).start()) {
       // Through the CLI, as a person or a script would.
@@ -79,7 +80,7 @@ class SingleNodeCrashIT {
   @Test
   void sigtermShutsDownCleanlyAndKeepsData() throws Exception {
     Path data = tmp.resolve("data");
-    int port = ServerProcess.freePort();
+    int port = LoopbackPorts.free();
     try (ServerProcess node = new ServerProcess("n1", port, data, tmp).start()) {
       assertThat(cli("put", "k", "v", "--node", node.target()).exit()).isZero();
       assertThat(node.terminate()).as(node.logTail()).isIn(0, 143);

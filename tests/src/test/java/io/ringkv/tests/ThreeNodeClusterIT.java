@@ -6,6 +6,7 @@ import io.ringkv.client.Context;
 import io.ringkv.client.ReadOptions;
 import io.ringkv.client.RingKvClient;
 import io.ringkv.client.WriteOptions;
+import io.ringkv.server.testing.LoopbackPorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,7 @@ class ThreeNodeClusterIT {
 
   @Test
   void everyKeyIsReadableWithR2AfterOneNodeIsKilled() throws Exception {
-    int[] ports = {ServerProcess.freePort(), ServerProcess.freePort(), ServerProcess.freePort()};
+    int[] ports = {LoopbackPorts.free(), LoopbackPorts.free(), LoopbackPorts.free()};
     String members = java.util.stream.IntStream.range(0, 3)
         .mapToObj(i -> "n" + (i + 1) + "@127.0.0.1:" + ports[i])
         .collect(Collectors.joining(","));

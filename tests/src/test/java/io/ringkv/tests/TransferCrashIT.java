@@ -7,6 +7,7 @@ import io.ringkv.client.Context;
 import io.ringkv.client.RingKvAdmin;
 import io.ringkv.client.RingKvClient;
 import io.ringkv.client.WriteOptions;
+import io.ringkv.server.testing.LoopbackPorts;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.VersionedStore;
 import io.ringkv.storage.rocksdb.RocksDbStorageEngine;
@@ -43,7 +44,7 @@ class TransferCrashIT {
   private final Map<String, Integer> ports = new LinkedHashMap<>();
 
   private ServerProcess node(String id, String... extra) {
-    int port = ports.computeIfAbsent(id, x -> ServerProcess.freePort());
+    int port = ports.computeIfAbsent(id, x -> LoopbackPorts.free());
     List<String> args = new ArrayList<>(List.of("--partitions", "32", "--seeds",
         "127.0.0.1:" + ports.get("n1"), "--cluster-name", "crash-test",
         "--failure-detector.probe-interval-ms", "200",
@@ -123,7 +124,7 @@ class TransferCrashIT {
   @Test
   void receiverAndSenderKilledMidTransferResumeAndComplete() throws Exception {
     for (String id : List.of("n1", "n2", "n3")) {
-      ports.computeIfAbsent(id, x -> ServerProcess.freePort());
+      ports.computeIfAbsent(id, x -> LoopbackPorts.free());
     }
     String members = List.of("n1", "n2", "n3").stream()
         .map(id -> id + "@127.0.0.1:" + ports.get(id)).collect(Collectors.joining(","));

@@ -93,6 +93,13 @@ class ReplicaCallsTest {
     network.close();
   }
 
+  /** Stores k at the peer, then stalls the peer's storage: the read of k sent now stays open. */
+  private CompletableFuture<VersionedObject> aReadLeftOpen(Peer p) throws Exception {
+    p.merge(b("k"), version("v", 1)).get(10, TimeUnit.SECONDS);
+    stalled.set(true);
+    return p.read(b("k"));
+  }
+
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
@@ -235,9 +242,7 @@ class ReplicaCallsTest {
   void aPeerShuttingDownEndsItsStreamsAtOnceAndTheirOpenCallsFailAsUnreachable() throws Exception {
     startPeer(0);
     Peer p = peer();
-    p.merge(b("k"), version("v", 1)).get(10, TimeUnit.SECONDS);
-    stalled.set(true);
-    CompletableFuture<VersionedObject> open = p.read(b("k"));
+    CompletableFuture<VersionedObject> open = aReadLeftOpen(p);
     // What RingKvNode.close does: refuse new calls, then end the peers' streams. Without the
     // second step the server waits for the stream, which never ends on its own.
     server.shutdown();
@@ -253,9 +258,7 @@ class ReplicaCallsTest {
     startPeer(0);
     int fixedPort = port;
     Peer p = peer();
-    p.merge(b("k"), version("v", 1)).get(10, TimeUnit.SECONDS);
-    stalled.set(true);
-    CompletableFuture<VersionedObject> open = p.read(b("k"));
+    CompletableFuture<VersionedObject> open = aReadLeftOpen(p);
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     Throwable t = catchThrowable(() -> open.get(10, TimeUnit.SECONDS));
     KvException kv = (KvException) t.getCause();
@@ -279,9 +282,7 @@ class ReplicaCallsTest {
   void aPeerThatMovesIsCalledAtItsNewAddress() throws Exception {
     startPeer(0);
     Peer p = peer();
-    p.merge(b("k"), version("v", 1)).get(10, TimeUnit.SECONDS);
-    stalled.set(true);
-    CompletableFuture<VersionedObject> open = p.read(b("k"));
+    CompletableFuture<VersionedObject> open = aReadLeftOpen(p);
     Server old = server;
     startPeer(0); // the same replica, now on another port as well; membership says so
     try {
