@@ -13,6 +13,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Uses epoll where Netty's native transport loads (Linux), NIO elsewhere.
  */
 public final class NetworkThreads implements AutoCloseable {
+
+  /**
+   * How long a connection with calls open may be silent before it is pinged, and how long the
+   * ping may go unanswered before the connection is given up and dialled again. Without it a
+   * connection that the network drops silently (a peer powered off, a firewall or NAT forgetting
+   * the flow) looks established until TCP gives up retransmitting, 15 minutes with Linux's
+   * defaults, and every call on it waits for its deadline. 10 s is gRPC's minimum; a busy
+   * connection is never pinged (any frame received resets the timer).
+   */
+  static final Duration KEEPALIVE_TIME = Duration.ofSeconds(10);
+  static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * The server accepts pings this often. Below every client's {@link #KEEPALIVE_TIME}, or it
+   * would answer their pings with GOAWAY ("too_many_pings"); the Java client pings at the same
+   * rate (io.ringkv.client.ClientLoops).
+   */
+  static final Duration PERMIT_KEEPALIVE_TIME = Duration.ofSeconds(5);
 
   private final EventLoopGroup group;
   private final Class<? extends ServerChannel> serverChannel;
@@ -56,12 +74,19 @@ public final class NetworkThreads implements AutoCloseable {
     return NettyServerBuilder.forAddress(address)
         .bossEventLoopGroup(group)
         .workerEventLoopGroup(group)
-        .channelType(serverChannel);
+        .channelType(serverChannel)
+        .permitKeepAliveTime(PERMIT_KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
+        // The server pings too, so that calls from a client the network lost are cancelled
+        // (their work and buffers released) instead of waiting for TCP.
+        .keepAliveTime(KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  /** A channel builder on these loops. */
+  /** A channel builder on these loops, pinging a silent connection that has calls open. */
   public NettyChannelBuilder channel(String target) {
-    return NettyChannelBuilder.forTarget(target).eventLoopGroup(group).channelType(channel);
+    return NettyChannelBuilder.forTarget(target).eventLoopGroup(group).channelType(channel)
+        .keepAliveTime(KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** Stops the loops; call after the server and the channels using them are shut down. */
