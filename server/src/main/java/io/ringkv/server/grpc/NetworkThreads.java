@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class NetworkThreads implements AutoCloseable {
 
   /**
-   * How long a connection with calls open may be silent before it is pinged, and how long the
+   * How long a connection may be silent before it is pinged (by a channel only while it has calls
+   * open; by the server always), and how long the
    * ping may go unanswered before the connection is given up and dialled again. Without it a
    * connection that the network drops silently (a peer powered off, a firewall or NAT forgetting
    * the flow) looks established until TCP gives up retransmitting, 15 minutes with Linux's
@@ -76,8 +77,9 @@ public final class NetworkThreads implements AutoCloseable {
         .workerEventLoopGroup(group)
         .channelType(serverChannel)
         .permitKeepAliveTime(PERMIT_KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
-        // The server pings too, so that calls from a client the network lost are cancelled
-        // (their work and buffers released) instead of waiting for TCP.
+        // The server pings too, every connection silent for KEEPALIVE_TIME, with calls open or
+        // not (gRPC's server keepalive does not wait for calls): a caller the network lost has
+        // its calls cancelled and its connection closed instead of waiting for TCP.
         .keepAliveTime(KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
         .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
   }

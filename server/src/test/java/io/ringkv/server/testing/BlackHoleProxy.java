@@ -64,7 +64,13 @@ public final class BlackHoleProxy implements AutoCloseable {
     while (!closed) {
       try {
         Socket in = listener.accept();
-        Socket out = new Socket(target.getAddress(), target.getPort());
+        Socket out;
+        try {
+          out = new Socket(target.getAddress(), target.getPort());
+        } catch (IOException e) {
+          in.close(); // the target is down: refuse this connection, keep accepting
+          continue;
+        }
         accepted.incrementAndGet();
         Relay relay = new Relay(in, out);
         relays.add(relay);
