@@ -16,6 +16,9 @@ interface ChannelRouter extends AutoCloseable {
   /** The channels for a call about {@code key}, best first; never empty. */
   List<Channel> channelsFor(ByteString key);
 
+  /** A node answered that it serves by this ring version (a router may refetch the ring). */
+  default void ringVersionSeen(long version) {}
+
   /** Releases the channels this router created; calls in flight on them may fail. */
   @Override
   void close();

@@ -11,34 +11,64 @@ import io.ringkv.api.v1.GetRequest;
 import io.ringkv.api.v1.GetResponse;
 import io.ringkv.api.v1.KeyValueGrpc;
 import io.ringkv.api.v1.PutRequest;
+import io.ringkv.api.v1.SessionRequest;
+import io.ringkv.api.v1.SessionResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The gRPC edge of the client: converts to and from the protobuf messages, puts a deadline on every
  * call, and turns gRPC statuses into {@link RingKvException}s. The only class that sees stubs.
+ *
+ * <p>Requests go to a node as messages on its {@linkplain ClientSession session} stream (one
+ * message each way instead of a call), except large ones and those to a node that has no
+ * sessions, which go as unary calls. Both ways behave the same to the caller.
  *
  * <p>No thread per call: the future stub's listener runs with a direct executor, on the thread
  * that completes the call (a gRPC executor thread, or the caller's with a direct-executor channel).
  */
 final class GrpcKeyValue implements AutoCloseable {
 
+  /**
+   * Requests up to this size go over the node's session stream; larger ones as unary calls, so
+   * that a big value does not hold the small requests behind it in the stream's flow-control
+   * window.
+   */
+  static final int SESSION_MAX_BYTES = 64 * 1024;
+
+  /**
+   * One request in both of its forms: a session message and a unary call, with how to take the
+   * answer out of either.
+   */
+  private record Call<R, T>(
+      int size,
+      Supplier<SessionRequest.Builder> message,
+      Function<SessionResponse, R> answer,
+      Function<KeyValueGrpc.KeyValueFutureStub, ListenableFuture<R>> unary,
+      Function<? super R, ? extends T> convert) {}
+
   private final ChannelRouter router;
   private final Duration defaultTimeout;
+  private final Sessions sessions;
 
   GrpcKeyValue(ChannelRouter router, Duration defaultTimeout) {
     this.router = Objects.requireNonNull(router, "router");
     this.defaultTimeout = Objects.requireNonNull(defaultTimeout, "defaultTimeout");
+    this.sessions = new Sessions(router::ringVersionSeen);
   }
 
   CompletableFuture<GetResult> get(ByteString key, ReadOptions options) {
     GetRequest request = GetRequest.newBuilder().setKey(key).setR(options.r()).build();
-    return attempt(key, options.timeout(), true, stub -> stub.get(request),
-        GrpcKeyValue::toResult, 0);
+    return attempt(key, options.timeout(), true, new Call<>(request.getSerializedSize(),
+        () -> SessionRequest.newBuilder().setGet(request),
+        r -> r.hasGet() ? r.getGet() : null,
+        stub -> stub.get(request),
+        GrpcKeyValue::toResult), 0);
   }
 
   CompletableFuture<Context> put(
@@ -49,8 +79,11 @@ final class GrpcKeyValue implements AutoCloseable {
         .setContext(context.byteString())
         .setW(options.w())
         .build();
-    return attempt(key, options.timeout(), false, stub -> stub.put(request),
-        response -> Context.ofByteString(response.getContext()), 0);
+    return attempt(key, options.timeout(), false, new Call<>(request.getSerializedSize(),
+        () -> SessionRequest.newBuilder().setPut(request),
+        r -> r.hasPut() ? r.getPut() : null,
+        stub -> stub.put(request),
+        response -> Context.ofByteString(response.getContext())), 0);
   }
 
   CompletableFuture<Void> delete(ByteString key, Context context, WriteOptions options) {
@@ -59,33 +92,33 @@ final class GrpcKeyValue implements AutoCloseable {
         .setContext(context.byteString())
         .setW(options.w())
         .build();
-    return attempt(key, options.timeout(), false, stub -> stub.delete(request),
-        response -> null, 0);
+    return attempt(key, options.timeout(), false, new Call<>(request.getSerializedSize(),
+        () -> SessionRequest.newBuilder().setDelete(request),
+        r -> r.hasDelete() ? r.getDelete() : null,
+        stub -> stub.delete(request),
+        response -> null), 0);
   }
 
   @Override
   public void close() {
+    sessions.close();
     router.close();
   }
 
   /**
    * Sends the call to the key's first channel; when that node cannot be reached, to the next.
-   * A read moves on after any UNAVAILABLE (reads are safe to repeat); a write only when the
-   * connection itself failed, so that it never runs twice.
+   * A read moves on after any UNAVAILABLE (reads are safe to repeat); a write only when it
+   * never reached the node (the connection failed, or the node ended its session without taking
+   * it), so that it never runs twice.
    */
   private <R, T> CompletableFuture<T> attempt(
-      ByteString key,
-      Duration timeout,
-      boolean idempotent,
-      Function<KeyValueGrpc.KeyValueFutureStub, ListenableFuture<R>> call,
-      Function<? super R, ? extends T> convert,
-      int index) {
+      ByteString key, Duration timeout, boolean idempotent, Call<R, T> call, int index) {
     List<io.grpc.Channel> channels = router.channelsFor(key);
-    Duration effective = timeout != null ? timeout : defaultTimeout;
-    KeyValueGrpc.KeyValueFutureStub stub =
-        KeyValueGrpc.newFutureStub(channels.get(Math.min(index, channels.size() - 1)))
-            .withDeadlineAfter(effective.toNanos(), TimeUnit.NANOSECONDS);
-    CompletableFuture<T> first = bridge(call.apply(stub), convert);
+    long timeoutNanos = (timeout != null ? timeout : defaultTimeout).toNanos();
+    io.grpc.Channel channel = channels.get(Math.min(index, channels.size() - 1));
+    CompletableFuture<T> first = call.size() <= SESSION_MAX_BYTES && sessions.supported(channel)
+        ? viaSession(channel, call, timeoutNanos)
+        : unary(channel, call, timeoutNanos);
     if (index + 1 >= channels.size()) {
       return first;
     }
@@ -93,16 +126,78 @@ final class GrpcKeyValue implements AutoCloseable {
       RingKvException failure = toException(e instanceof java.util.concurrent.CompletionException
           && e.getCause() != null ? e.getCause() : e);
       boolean unreachable = failure.code() == RingKvException.Code.UNAVAILABLE
-          && (idempotent || connectFailed(failure));
+          && (idempotent || neverSent(failure));
       return unreachable
-          ? attempt(key, timeout, idempotent, call, convert, index + 1)
+          ? attempt(key, timeout, idempotent, call, index + 1)
           : CompletableFuture.failedFuture(failure);
     });
   }
 
-  private static boolean connectFailed(Throwable t) {
+  private <R, T> CompletableFuture<T> unary(io.grpc.Channel channel, Call<R, T> call,
+      long timeoutNanos) {
+    KeyValueGrpc.KeyValueFutureStub stub = KeyValueGrpc.newFutureStub(channel)
+        .withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
+    return bridge(call.unary().apply(stub), call.convert());
+  }
+
+  /** The call as a message on the channel's session; as a unary call if the node has none. */
+  private <R, T> CompletableFuture<T> viaSession(io.grpc.Channel channel, Call<R, T> call,
+      long timeoutNanos) {
+    CompletableFuture<SessionResponse> sent =
+        sessions.send(channel, call.message().get(), System.nanoTime() + timeoutNanos);
+    CompletableFuture<T> result = new CompletableFuture<>() {
+      @Override
+      public boolean cancel(boolean mayInterruptIfRunning) {
+        sent.cancel(mayInterruptIfRunning);
+        return super.cancel(mayInterruptIfRunning);
+      }
+    };
+    sent.whenComplete((response, error) -> {
+      if (error != null) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException
+            && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof ClientSession.Unsupported) {
+          sessions.markUnsupported(channel);
+          unary(channel, call, timeoutNanos).whenComplete((v, e) -> {
+            if (e != null) {
+              result.completeExceptionally(e);
+            } else {
+              result.complete(v);
+            }
+          });
+        } else if (cause instanceof ClientSession.NotTaken notTaken) {
+          result.completeExceptionally(new RingKvException(RingKvException.Code.UNAVAILABLE,
+              notTaken.getMessage(), notTaken));
+        } else {
+          result.completeExceptionally(toException(cause));
+        }
+        return;
+      }
+      if (response.hasError()) {
+        result.completeExceptionally(new RingKvException(
+            codeOf(Status.fromCodeValue(response.getError().getCode())),
+            response.getError().getMessage()));
+        return;
+      }
+      try {
+        R answer = call.answer().apply(response);
+        if (answer == null) {
+          throw new IllegalStateException("answer is " + response.getResponseCase());
+        }
+        result.complete(call.convert().apply(answer));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(
+            new RingKvException(RingKvException.Code.INTERNAL, "bad response: " + e, e));
+      }
+    });
+    return result;
+  }
+
+  /** Whether the failure says the request never reached a node, so another may run it. */
+  private static boolean neverSent(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException) {
+      if (c instanceof java.net.ConnectException || c instanceof java.net.UnknownHostException
+          || c instanceof ClientSession.NotTaken) {
         return true;
       }
     }
@@ -148,9 +243,7 @@ final class GrpcKeyValue implements AutoCloseable {
       return e;
     }
     Status status = Status.fromThrowable(t);
-    RingKvException.Code code = status.getCode() == Status.Code.OK
-        ? RingKvException.Code.UNKNOWN
-        : RingKvException.Code.valueOf(status.getCode().name());
+    RingKvException.Code code = codeOf(status);
     String description = status.getDescription() == null ? "" : status.getDescription();
     Throwable cause = status.getCause();
     if (cause != null && cause.getMessage() != null) {
@@ -160,5 +253,11 @@ final class GrpcKeyValue implements AutoCloseable {
           : description + ": " + cause.getMessage();
     }
     return new RingKvException(code, description, t);
+  }
+
+  private static RingKvException.Code codeOf(Status status) {
+    return status.getCode() == Status.Code.OK
+        ? RingKvException.Code.UNKNOWN
+        : RingKvException.Code.valueOf(status.getCode().name());
   }
 }

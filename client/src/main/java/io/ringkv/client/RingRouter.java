@@ -84,6 +84,13 @@ final class RingRouter implements ChannelRouter {
     return s == null ? -1 : s.version;
   }
 
+  @Override
+  public void ringVersionSeen(long version) {
+    if (version > version()) {
+      refresh();
+    }
+  }
+
   /** Fetches the ring in the background, unless a fetch is already running. */
   void refresh() {
     if (closed || !refreshing.compareAndSet(false, true)) {
@@ -192,9 +199,7 @@ final class RingRouter implements ChannelRouter {
                   String v = h.get(RING_VERSION);
                   if (v != null) {
                     try {
-                      if (Long.parseLong(v) > version()) {
-                        refresh();
-                      }
+                      ringVersionSeen(Long.parseLong(v));
                     } catch (NumberFormatException ignored) {
                       // a server we do not understand: keep routing as we do
                     }

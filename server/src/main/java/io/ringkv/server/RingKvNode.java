@@ -82,6 +82,7 @@ public final class RingKvNode implements AutoCloseable {
   private final ScheduledExecutorService timers;
   private final Server server;
   private final ReplicaService replicaService;
+  private final KeyValueService keyValueService;
   private final LocalReplica localReplica;
   private final AtomicReference<Ring> ring;
   private final GrpcPeers peers;
@@ -209,13 +210,14 @@ public final class RingKvNode implements AutoCloseable {
       HealthStatusManager health = new HealthStatusManager();
       ServerInterceptor ringVersion = ClusterService.ringVersionHeader(ring::get);
       this.replicaService = new ReplicaService(localReplica, coordinator);
+      this.keyValueService =
+          new KeyValueService(coordinator, metrics, () -> ring.get().version());
+      metrics.bindSessions(keyValueService::openSessions);
       this.server =
           network.server(new InetSocketAddress(config.host(), config.port()))
               .directExecutor()
               .maxInboundMessageSize(2 * maxMessage)
-              .addService(
-                  ServerInterceptors.intercept(new KeyValueService(coordinator, metrics),
-                      ringVersion))
+              .addService(ServerInterceptors.intercept(keyValueService, ringVersion))
               .addService(new ClusterService(ring::get, addressOf, settings.n()))
               .addService(replicaService)
               .addService(new AdminService(self, localReplica.hints(), handoff, detector::isUp,
@@ -412,6 +414,7 @@ public final class RingKvNode implements AutoCloseable {
     detector.stop();
     server.shutdown();
     replicaService.closeStreams();
+    keyValueService.stopSessions();
     try {
       if (!server.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
         log.warn("node {}: requests still running after {}; cancelling them",

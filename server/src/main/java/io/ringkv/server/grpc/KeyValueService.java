@@ -1,7 +1,6 @@
 package io.ringkv.server.grpc;
 
 import com.google.protobuf.UnsafeByteOperations;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ringkv.api.v1.DeleteRequest;
@@ -11,44 +10,87 @@ import io.ringkv.api.v1.GetResponse;
 import io.ringkv.api.v1.KeyValueGrpc;
 import io.ringkv.api.v1.PutRequest;
 import io.ringkv.api.v1.PutResponse;
+import io.ringkv.api.v1.SessionRequest;
+import io.ringkv.api.v1.SessionResponse;
 import io.ringkv.server.coordinator.Coordinator;
+import io.ringkv.server.coordinator.KvException;
 import io.ringkv.server.metrics.NodeMetrics;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The public {@code ringkv.v1.KeyValue} service: converts between protobuf and the coordinator's
  * plain types and turns failures into statuses. Runs on the transport threads (direct executor),
- * so it only hands work on and never blocks.
+ * so it only hands work on and never blocks. Unary calls and {@link KeyValueSession sessions}
+ * share the conversions, the checks and the request metrics.
  */
 public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
 
   private final Coordinator coordinator;
   private final NodeMetrics metrics;
+  private final LongSupplier ringVersion;
+  private final Set<KeyValueSession> sessions = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
 
-  public KeyValueService(Coordinator coordinator, NodeMetrics metrics) {
+  /** @param ringVersion the version of the ring this node serves by, for session answers */
+  public KeyValueService(Coordinator coordinator, NodeMetrics metrics, LongSupplier ringVersion) {
     this.coordinator = coordinator;
     this.metrics = metrics;
-  }
-
-  /** Times the request and counts its outcome, then answers it. */
-  private <T, R> void observe(String op, long startNanos, CompletableFuture<T> future,
-      Function<T, R> toProto, StreamObserver<R> observer) {
-    reply(future.whenComplete((v, e) -> metrics.request(op,
-            e == null ? "ok" : Statuses.toStatus(e).getCode().name().toLowerCase(),
-            System.nanoTime() - startNanos)),
-        toProto, observer);
+    this.ringVersion = ringVersion;
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<GetResponse> observer) {
-    long start = System.nanoTime();
-    Integer r = quorum("r", request.getR(), observer);
-    if (r == null) {
-      return;
+    reply(get(request), observer);
+  }
+
+  @Override
+  public void put(PutRequest request, StreamObserver<PutResponse> observer) {
+    reply(put(request), observer);
+  }
+
+  @Override
+  public void delete(DeleteRequest request, StreamObserver<DeleteResponse> observer) {
+    reply(delete(request), observer);
+  }
+
+  @Override
+  public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> responses) {
+    KeyValueSession session = new KeyValueSession(
+        this, (ServerCallStreamObserver<SessionResponse>) responses, ringVersion, sessions::remove);
+    sessions.add(session);
+    if (stopping) {
+      session.stop();
     }
-    observe("get", start,
-        coordinator.get(request.getKey().toByteArray(), r),
+    return session;
+  }
+
+  /**
+   * The node is stopping: every open session answers the requests it has taken and then ends
+   * (so that the server's graceful shutdown does not wait for streams that would never end);
+   * sessions opened from now on end at once.
+   */
+  public void stopSessions() {
+    stopping = true;
+    sessions.forEach(KeyValueSession::stop);
+  }
+
+  /** Sessions open now (a gauge). */
+  public int openSessions() {
+    return sessions.size();
+  }
+
+  CompletableFuture<GetResponse> get(GetRequest request) {
+    long start = System.nanoTime();
+    int r = quorum(request.getR());
+    if (r < 0) {
+      return invalidQuorum("r", request.getR());
+    }
+    return observe("get", start, coordinator.get(request.getKey().toByteArray(), r),
         result -> {
           // Values of a version are never changed once made, and the context is new: wrapped,
           // not copied.
@@ -57,55 +99,61 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
             b.addValues(UnsafeByteOperations.unsafeWrap(v));
           }
           return b.setContext(UnsafeByteOperations.unsafeWrap(result.context())).build();
-        },
-        observer);
+        });
   }
 
-  @Override
-  public void put(PutRequest request, StreamObserver<PutResponse> observer) {
+  CompletableFuture<PutResponse> put(PutRequest request) {
     long start = System.nanoTime();
-    Integer w = quorum("w", request.getW(), observer);
-    if (w == null) {
-      return;
+    int w = quorum(request.getW());
+    if (w < 0) {
+      return invalidQuorum("w", request.getW());
     }
-    observe("put", start,
+    return observe("put", start,
         coordinator.put(
             request.getKey().toByteArray(),
             request.getValue().toByteArray(),
             request.getContext().toByteArray(),
             w),
-        ctx -> PutResponse.newBuilder().setContext(UnsafeByteOperations.unsafeWrap(ctx)).build(),
-        observer);
+        ctx -> PutResponse.newBuilder().setContext(UnsafeByteOperations.unsafeWrap(ctx)).build());
   }
 
-  @Override
-  public void delete(DeleteRequest request, StreamObserver<DeleteResponse> observer) {
+  CompletableFuture<DeleteResponse> delete(DeleteRequest request) {
     long start = System.nanoTime();
-    Integer w = quorum("w", request.getW(), observer);
-    if (w == null) {
-      return;
+    int w = quorum(request.getW());
+    if (w < 0) {
+      return invalidQuorum("w", request.getW());
     }
-    observe("delete", start,
+    return observe("delete", start,
         coordinator.put(
             request.getKey().toByteArray(), null, request.getContext().toByteArray(), w),
-        ctx -> DeleteResponse.getDefaultInstance(),
-        observer);
+        ctx -> DeleteResponse.getDefaultInstance());
   }
 
-  /** The quorum as an int, or null after answering INVALID_ARGUMENT for a value past 2^31. */
-  private static Integer quorum(String name, int unsigned, StreamObserver<?> observer) {
-    if (unsigned < 0) {
-      observer.onError(
-          Status.INVALID_ARGUMENT
-              .withDescription(name + ": " + Integer.toUnsignedString(unsigned) + " is too large")
-              .asRuntimeException());
-      return null;
-    }
-    return unsigned;
+  /** Times the request and counts its outcome; completes with its answer. */
+  private <T, R> CompletableFuture<R> observe(
+      String op, long startNanos, CompletableFuture<T> future, Function<T, R> toProto) {
+    return future.handle((v, e) -> {
+      metrics.request(op,
+          e == null ? "ok" : Statuses.toStatus(e).getCode().name().toLowerCase(),
+          System.nanoTime() - startNanos);
+      if (e != null) {
+        throw e instanceof RuntimeException re ? re : new CompletionException(e);
+      }
+      return toProto.apply(v);
+    });
   }
 
-  static <T, R> void reply(
-      CompletableFuture<T> future, Function<T, R> toProto, StreamObserver<R> observer) {
+  /** The quorum as an int, or -1 for a value past 2^31 (proto3's uint32 arrives as an int). */
+  private static int quorum(int unsigned) {
+    return unsigned < 0 ? -1 : unsigned;
+  }
+
+  private static <R> CompletableFuture<R> invalidQuorum(String name, int unsigned) {
+    return CompletableFuture.failedFuture(
+        KvException.invalid(name + ": " + Integer.toUnsignedString(unsigned) + " is too large"));
+  }
+
+  static <R> void reply(CompletableFuture<R> future, StreamObserver<R> observer) {
     future.whenComplete(
         (value, error) -> {
           if (observer instanceof ServerCallStreamObserver<R> call && call.isCancelled()) {
@@ -114,9 +162,14 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
           if (error != null) {
             observer.onError(Statuses.toStatus(error).asRuntimeException());
           } else {
-            observer.onNext(toProto.apply(value));
+            observer.onNext(value);
             observer.onCompleted();
           }
         });
+  }
+
+  static <T, R> void reply(
+      CompletableFuture<T> future, Function<T, R> toProto, StreamObserver<R> observer) {
+    reply(future.thenApply(toProto), observer);
   }
 }

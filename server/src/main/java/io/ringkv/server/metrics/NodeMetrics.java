@@ -103,6 +103,14 @@ public final class NodeMetrics implements AutoCloseable {
         .description("Hinted writes refused because the hint store was full").register(registry);
   }
 
+  /** Client sessions open on this node (a client keeps one per node it talks to). */
+  public void bindSessions(java.util.function.IntSupplier open) {
+    Gauge.builder("ringkv.sessions.open", open, s -> s.getAsInt())
+        .description("Client sessions (KeyValue.Session streams) open on this node")
+        .strongReference(true) // the supplier is referenced from nowhere else
+        .register(registry);
+  }
+
   /** Whether this node considers each peer reachable (1) or not (0). */
   public void bindDetector(FailureDetector detector, Collection<String> nodes) {
     this.detector = detector;

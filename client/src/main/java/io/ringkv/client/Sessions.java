@@ -1,0 +1,96 @@
+package io.ringkv.client;
+
+import io.grpc.Channel;
+import io.ringkv.api.v1.SessionRequest;
+import io.ringkv.api.v1.SessionResponse;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+
+/**
+ * The client's {@link ClientSession}s, one per channel, opened on first use and again after one
+ * ends, and the timer that keeps their requests' deadlines: one sweep every
+ * {@value #SWEEP_MILLIS} ms over the requests in flight, instead of a timer per request (a
+ * deadline fires up to that much late).
+ */
+final class Sessions implements AutoCloseable {
+
+  static final long SWEEP_MILLIS = 10;
+
+  private final Map<Channel, ClientSession> open = new ConcurrentHashMap<>();
+  private final Set<Channel> unsupported = ConcurrentHashMap.newKeySet();
+  private final LongConsumer ringVersionSeen;
+  private final ScheduledExecutorService timer;
+  private volatile boolean closed;
+
+  Sessions(LongConsumer ringVersionSeen) {
+    this.ringVersionSeen = ringVersionSeen;
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread thread = new Thread(r, "ringkv-client-deadlines");
+      thread.setDaemon(true);
+      return thread;
+    });
+    t.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    this.timer = t;
+  }
+
+  /** Whether requests to this channel go over a session (false once it answered UNIMPLEMENTED). */
+  boolean supported(Channel channel) {
+    return !unsupported.contains(channel);
+  }
+
+  /** The node behind this channel serves no sessions: use unary calls with it from now on. */
+  void markUnsupported(Channel channel) {
+    unsupported.add(channel);
+  }
+
+  /**
+   * Sends a request over the channel's session, opening one if there is none (or it ended).
+   * Fails with {@link ClientSession.NotTaken} when the client is closed.
+   */
+  CompletableFuture<SessionResponse> send(
+      Channel channel, SessionRequest.Builder request, long deadlineNanos) {
+    for (int tries = 0; tries < 3 && !closed; tries++) {
+      ClientSession session = open.get(channel);
+      if (session == null || session.ended()) {
+        session = open.compute(channel, (c, s) ->
+            s == null || s.ended() ? new ClientSession(c, ringVersionSeen) : s);
+      }
+      CompletableFuture<SessionResponse> sent = session.send(request, deadlineNanos);
+      if (sent != null) {
+        return sent;
+      }
+      if (session.endedWith() instanceof ClientSession.Unsupported unsupported) {
+        return CompletableFuture.failedFuture(unsupported);
+      }
+      // It ended between the lookup and the send: nothing went out, open another.
+    }
+    return CompletableFuture.failedFuture(closed
+        ? new RingKvException(RingKvException.Code.CANCELLED, "the client is closed")
+        : new ClientSession.NotTaken("sessions with the node keep ending"));
+  }
+
+  private void sweep() {
+    long now = System.nanoTime();
+    for (Map.Entry<Channel, ClientSession> e : open.entrySet()) {
+      ClientSession s = e.getValue();
+      s.expire(now);
+      if (s.ended()) {
+        open.remove(e.getKey(), s);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    timer.shutdownNow();
+    open.values().forEach(ClientSession::close);
+    open.clear();
+  }
+}
