@@ -67,13 +67,17 @@ final class KeyValueSession implements StreamObserver<SessionRequest> {
       }
       open++;
     }
-    switch (request.getRequestCase()) {
-      case GET -> answerWhenDone(id, service.get(request.getGet()), (b, r) -> b.setGet(r));
-      case PUT -> answerWhenDone(id, service.put(request.getPut()), (b, r) -> b.setPut(r));
-      case DELETE ->
-          answerWhenDone(id, service.delete(request.getDelete()), (b, r) -> b.setDelete(r));
-      case REQUEST_NOT_SET -> answer(id, null, null,
-          KvException.invalid("request: none of get, put, delete is set"));
+    try {
+      switch (request.getRequestCase()) {
+        case GET -> answerWhenDone(id, service.get(request.getGet()), (b, r) -> b.setGet(r));
+        case PUT -> answerWhenDone(id, service.put(request.getPut()), (b, r) -> b.setPut(r));
+        case DELETE ->
+            answerWhenDone(id, service.delete(request.getDelete()), (b, r) -> b.setDelete(r));
+        case REQUEST_NOT_SET -> answer(id, null, null,
+            KvException.invalid("request: none of get, put, delete is set"));
+      }
+    } catch (RuntimeException e) {
+      answer(id, null, null, e); // taken, so answered: a session must not wait for it forever
     }
   }
 
