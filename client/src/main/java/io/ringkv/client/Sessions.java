@@ -65,10 +65,16 @@ final class Sessions implements AutoCloseable {
       if (sent != null) {
         return sent;
       }
-      if (session.endedWith() instanceof ClientSession.Unsupported unsupported) {
+      Throwable why = session.endedWith();
+      if (why instanceof ClientSession.Unsupported unsupported) {
         return CompletableFuture.failedFuture(unsupported);
       }
-      // It ended between the lookup and the send: nothing went out, open another.
+      if (why != null && !(why instanceof ClientSession.NotTaken)) {
+        // The stream failed before the request went out (e.g. the connection was refused):
+        // that failure is the request's, as it would be a unary call's.
+        return CompletableFuture.failedFuture(why);
+      }
+      // The node ended it, or it ended between the lookup and the send: open another.
     }
     return CompletableFuture.failedFuture(closed
         ? new RingKvException(RingKvException.Code.CANCELLED, "the client is closed")
