@@ -147,6 +147,8 @@ class SessionTest {
         .setPut(PutRequest.newBuilder().setKey(bs("k")).setValue(bs("v"))
             .setContext(bs("not a context"))).build());
     requests.onNext(put(4, "k", "v"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> answers.byId.size() == 4);
+    // Sent after the put's answer: requests on a session run concurrently, answered as they end.
     requests.onNext(get(5, "k"));
     await().atMost(Duration.ofSeconds(10)).until(() -> answers.byId.size() == 5);
 
