@@ -103,8 +103,8 @@ final class ClientSession {
     return future;
   }
 
-  /** Fails the requests whose deadline has passed; returns how many are still waiting. */
-  int expire(long nowNanos) {
+  /** Fails the requests whose deadline has passed. */
+  void expire(long nowNanos) {
     for (Map.Entry<Long, Pending> e : pending.entrySet()) {
       Pending p = e.getValue();
       if (nowNanos - p.deadlineNanos >= 0 && pending.remove(e.getKey(), p)) {
@@ -112,7 +112,6 @@ final class ClientSession {
             "no answer within the deadline"));
       }
     }
-    return pending.size();
   }
 
   /** Ends the stream; unanswered requests fail as CANCELLED. */
