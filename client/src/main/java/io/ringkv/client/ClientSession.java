@@ -103,6 +103,11 @@ final class ClientSession {
     return future;
   }
 
+  /** Whether a request sent is still unanswered. */
+  boolean inFlight() {
+    return !pending.isEmpty();
+  }
+
   /** Fails the requests whose deadline has passed. */
   void expire(long nowNanos) {
     for (Map.Entry<Long, Pending> e : pending.entrySet()) {

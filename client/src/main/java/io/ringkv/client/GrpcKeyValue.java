@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -68,7 +69,7 @@ final class GrpcKeyValue implements AutoCloseable {
         () -> SessionRequest.newBuilder().setGet(request),
         r -> r.hasGet() ? r.getGet() : null,
         stub -> stub.get(request),
-        GrpcKeyValue::toResult), 0);
+        GrpcKeyValue::toResult));
   }
 
   CompletableFuture<Context> put(
@@ -83,7 +84,7 @@ final class GrpcKeyValue implements AutoCloseable {
         () -> SessionRequest.newBuilder().setPut(request),
         r -> r.hasPut() ? r.getPut() : null,
         stub -> stub.put(request),
-        response -> Context.ofByteString(response.getContext())), 0);
+        response -> Context.ofByteString(response.getContext())));
   }
 
   CompletableFuture<Void> delete(ByteString key, Context context, WriteOptions options) {
@@ -96,7 +97,7 @@ final class GrpcKeyValue implements AutoCloseable {
         () -> SessionRequest.newBuilder().setDelete(request),
         r -> r.hasDelete() ? r.getDelete() : null,
         stub -> stub.delete(request),
-        response -> null), 0);
+        response -> null));
   }
 
   @Override
@@ -109,27 +110,55 @@ final class GrpcKeyValue implements AutoCloseable {
    * Sends the call to the key's first channel; when that node cannot be reached, to the next.
    * A read moves on after any UNAVAILABLE (reads are safe to repeat); a write only when it
    * never reached the node (the connection failed, or the node ended its session without taking
-   * it), so that it never runs twice.
+   * it), so that it never runs twice. Cancelling the returned future cancels the attempt then
+   * in flight.
    */
   private <R, T> CompletableFuture<T> attempt(
-      ByteString key, Duration timeout, boolean idempotent, Call<R, T> call, int index) {
-    List<io.grpc.Channel> channels = router.channelsFor(key);
+      ByteString key, Duration timeout, boolean idempotent, Call<R, T> call) {
+    AtomicReference<CompletableFuture<T>> inFlight = new AtomicReference<>();
+    CompletableFuture<T> result = new CompletableFuture<>() {
+      @Override
+      public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        CompletableFuture<T> current = inFlight.get();
+        if (current != null) {
+          current.cancel(mayInterruptIfRunning);
+        }
+        return cancelled;
+      }
+    };
     long timeoutNanos = (timeout != null ? timeout : defaultTimeout).toNanos();
+    attempt(key, timeoutNanos, idempotent, call, 0, inFlight, result);
+    return result;
+  }
+
+  private <R, T> void attempt(ByteString key, long timeoutNanos, boolean idempotent,
+      Call<R, T> call, int index, AtomicReference<CompletableFuture<T>> inFlight,
+      CompletableFuture<T> result) {
+    List<io.grpc.Channel> channels = router.channelsFor(key);
     io.grpc.Channel channel = channels.get(Math.min(index, channels.size() - 1));
-    CompletableFuture<T> first = call.size() <= SESSION_MAX_BYTES && sessions.supported(channel)
+    CompletableFuture<T> sent = call.size() <= SESSION_MAX_BYTES && sessions.supported(channel)
         ? viaSession(channel, call, timeoutNanos)
         : unary(channel, call, timeoutNanos);
-    if (index + 1 >= channels.size()) {
-      return first;
+    inFlight.set(sent);
+    if (result.isCancelled()) {
+      sent.cancel(false); // cancelled while this attempt was made
+      return;
     }
-    return first.exceptionallyCompose(e -> {
+    sent.whenComplete((answer, e) -> {
+      if (e == null) {
+        result.complete(answer);
+        return;
+      }
       RingKvException failure = toException(e instanceof java.util.concurrent.CompletionException
           && e.getCause() != null ? e.getCause() : e);
       boolean unreachable = failure.code() == RingKvException.Code.UNAVAILABLE
           && (idempotent || neverSent(failure));
-      return unreachable
-          ? attempt(key, timeout, idempotent, call, index + 1)
-          : CompletableFuture.failedFuture(failure);
+      if (unreachable && index + 1 < channels.size() && !result.isDone()) {
+        attempt(key, timeoutNanos, idempotent, call, index + 1, inFlight, result);
+      } else {
+        result.completeExceptionally(failure);
+      }
     });
   }
 
@@ -145,11 +174,18 @@ final class GrpcKeyValue implements AutoCloseable {
       long timeoutNanos) {
     CompletableFuture<SessionResponse> sent =
         sessions.send(channel, call.message().get(), System.nanoTime() + timeoutNanos);
+    // The unary call made instead when the node turns out to have no sessions.
+    AtomicReference<CompletableFuture<T>> fallback = new AtomicReference<>();
     CompletableFuture<T> result = new CompletableFuture<>() {
       @Override
       public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
         sent.cancel(mayInterruptIfRunning);
-        return super.cancel(mayInterruptIfRunning);
+        CompletableFuture<T> unary = fallback.get();
+        if (unary != null) {
+          unary.cancel(mayInterruptIfRunning);
+        }
+        return cancelled;
       }
     };
     sent.whenComplete((response, error) -> {
@@ -158,7 +194,15 @@ final class GrpcKeyValue implements AutoCloseable {
             && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof ClientSession.Unsupported) {
           sessions.markUnsupported(channel);
-          unary(channel, call, timeoutNanos).whenComplete((v, e) -> {
+          if (result.isDone()) {
+            return; // cancelled by the caller: make no call
+          }
+          CompletableFuture<T> unary = unary(channel, call, timeoutNanos);
+          fallback.set(unary);
+          if (result.isCancelled()) {
+            unary.cancel(false); // cancelled while the call was made
+          }
+          unary.whenComplete((v, e) -> {
             if (e != null) {
               result.completeExceptionally(e);
             } else {

@@ -7,16 +7,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 
 /**
  * The client's {@link ClientSession}s, one per channel, opened on first use and again after one
  * ends, and the timer that keeps their requests' deadlines: one sweep every
  * {@value #SWEEP_MILLIS} ms over the requests in flight, instead of a timer per request (a
- * deadline fires up to that much late).
+ * deadline fires up to that much late). The sweeps run only while a request is in flight: an
+ * idle client does not wake up.
  */
 final class Sessions implements AutoCloseable {
 
@@ -26,6 +29,7 @@ final class Sessions implements AutoCloseable {
   private final Set<Channel> unsupported = ConcurrentHashMap.newKeySet();
   private final LongConsumer ringVersionSeen;
   private final ScheduledExecutorService timer;
+  private final AtomicBoolean sweeping = new AtomicBoolean();
   private volatile boolean closed;
 
   Sessions(LongConsumer ringVersionSeen) {
@@ -35,7 +39,6 @@ final class Sessions implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    t.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     this.timer = t;
   }
 
@@ -63,6 +66,9 @@ final class Sessions implements AutoCloseable {
       }
       CompletableFuture<SessionResponse> sent = session.send(request, deadlineNanos);
       if (sent != null) {
+        if (!sweeping.get() && sweeping.compareAndSet(false, true)) {
+          nextSweep();
+        }
         return sent;
       }
       Throwable why = session.endedWith();
@@ -82,13 +88,51 @@ final class Sessions implements AutoCloseable {
   }
 
   private void sweep() {
-    long now = System.nanoTime();
-    for (Map.Entry<Channel, ClientSession> e : open.entrySet()) {
-      ClientSession s = e.getValue();
-      s.expire(now);
-      if (s.ended()) {
-        open.remove(e.getKey(), s);
+    try {
+      long now = System.nanoTime();
+      for (Map.Entry<Channel, ClientSession> e : open.entrySet()) {
+        ClientSession s = e.getValue();
+        s.expire(now);
+        if (s.ended()) {
+          open.remove(e.getKey(), s);
+        }
       }
+    } finally {
+      continueSweeping();
+    }
+  }
+
+  /** Schedules the next sweep, unless no request is in flight. */
+  private void continueSweeping() {
+    if (!inFlight()) {
+      sweeping.set(false);
+      // A request sent since the check above saw the sweeps still running and started none.
+      if (!inFlight() || !sweeping.compareAndSet(false, true)) {
+        return;
+      }
+    }
+    nextSweep();
+  }
+
+  /** Whether the deadline sweeps are running (for tests). */
+  boolean sweeping() {
+    return sweeping.get();
+  }
+
+  private boolean inFlight() {
+    for (ClientSession s : open.values()) {
+      if (s.inFlight()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void nextSweep() {
+    try {
+      timer.schedule(this::sweep, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closing) {
+      // The client is closing: its sessions fail what is in flight.
     }
   }
 

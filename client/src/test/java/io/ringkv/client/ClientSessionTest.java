@@ -18,6 +18,8 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.ringkv.api.v1.ClusterGrpc;
 import io.ringkv.api.v1.GetRingRequest;
+import io.ringkv.api.v1.GetRequest;
+import io.ringkv.api.v1.GetResponse;
 import io.ringkv.api.v1.GetRingResponse;
 import io.ringkv.api.v1.KeyValueGrpc;
 import io.ringkv.api.v1.RingNode;
@@ -29,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -155,6 +158,77 @@ class ClientSessionTest {
     // One attempt at a session, answered UNIMPLEMENTED; every request as a unary call.
     assertThat(methodsCalled)
         .containsExactly("Session", "Put", "Put", "Get", "Get", "Delete", "Get");
+  }
+
+  @Test
+  void cancellingARequestCancelsTheUnaryCallMadeInsteadOfASession() throws Exception {
+    // No sessions (UNIMPLEMENTED); a get that is never answered, noting when it is cancelled.
+    CountDownLatch asked = new CountDownLatch(1);
+    CountDownLatch cancelled = new CountDownLatch(1);
+    RingKvClient client = clientOf(new KeyValueGrpc.KeyValueImplBase() {
+      @Override
+      public void get(GetRequest request, StreamObserver<GetResponse> out) {
+        io.grpc.Context.current().addListener(c -> cancelled.countDown(), Runnable::run);
+        asked.countDown();
+      }
+    });
+    // A deadline far beyond the wait below: only the cancel can end the call in time.
+    CompletableFuture<GetResult> get = client.getAsync("k".getBytes(UTF_8),
+        ReadOptions.DEFAULTS.withTimeout(Duration.ofMinutes(5)));
+    assertThat(asked.await(5, TimeUnit.SECONDS)).as("the get reached the node").isTrue();
+    get.cancel(true);
+    assertThat(cancelled.await(5, TimeUnit.SECONDS)).as("the node saw the call cancelled").isTrue();
+    assertThat(methodsCalled).containsExactly("Session", "Get");
+  }
+
+  @Test
+  void deadlinesAreKeptAfterAnIdleSpellWithoutWakingUpWhileIdle() throws Exception {
+    // Answers requests for key "answer", never any other.
+    String name = InProcessServerBuilder.generateName();
+    Server server = InProcessServerBuilder.forName(name).directExecutor()
+        .addService(new KeyValueGrpc.KeyValueImplBase() {
+          @Override
+          public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> answers) {
+            return new StreamObserver<>() {
+              @Override
+              public synchronized void onNext(SessionRequest r) {
+                if (r.getGet().getKey().equals(bs("answer"))) {
+                  answers.onNext(SessionResponse.newBuilder().setId(r.getId())
+                      .setGet(GetResponse.getDefaultInstance()).build());
+                }
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {
+                answers.onCompleted();
+              }
+            };
+          }
+        }).build().start();
+    toClose.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    toClose.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    Sessions sessions = new Sessions(version -> {});
+    toClose.add(sessions);
+
+    assertThat(sessions.send(channel, getOf("answer"), System.nanoTime() + 5_000_000_000L)
+        .get(5, TimeUnit.SECONDS).hasGet()).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !sessions.sweeping());
+
+    CompletableFuture<SessionResponse> unanswered =
+        sessions.send(channel, getOf("never"), System.nanoTime() + 50_000_000L);
+    assertThat(sessions.sweeping()).isTrue();
+    assertThatThrownBy(() -> unanswered.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(RingKvException.class)
+        .hasMessageContaining("no answer within the deadline");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !sessions.sweeping());
+  }
+
+  private static SessionRequest.Builder getOf(String key) {
+    return SessionRequest.newBuilder().setGet(GetRequest.newBuilder().setKey(bs(key)));
   }
 
   @Test

@@ -86,8 +86,8 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
 
   CompletableFuture<GetResponse> get(GetRequest request) {
     long start = System.nanoTime();
-    int r = quorum(request.getR());
-    if (r < 0) {
+    int r = request.getR();
+    if (r < 0) { // a uint32 past 2^31 arrives as a negative int
       return invalidQuorum("r", request.getR());
     }
     return observe("get", start, coordinator.get(request.getKey().toByteArray(), r),
@@ -104,8 +104,8 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
 
   CompletableFuture<PutResponse> put(PutRequest request) {
     long start = System.nanoTime();
-    int w = quorum(request.getW());
-    if (w < 0) {
+    int w = request.getW();
+    if (w < 0) { // a uint32 past 2^31 arrives as a negative int
       return invalidQuorum("w", request.getW());
     }
     return observe("put", start,
@@ -119,8 +119,8 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
 
   CompletableFuture<DeleteResponse> delete(DeleteRequest request) {
     long start = System.nanoTime();
-    int w = quorum(request.getW());
-    if (w < 0) {
+    int w = request.getW();
+    if (w < 0) { // a uint32 past 2^31 arrives as a negative int
       return invalidQuorum("w", request.getW());
     }
     return observe("delete", start,
@@ -141,11 +141,6 @@ public final class KeyValueService extends KeyValueGrpc.KeyValueImplBase {
       }
       return toProto.apply(v);
     });
-  }
-
-  /** The quorum as an int, or -1 for a value past 2^31 (proto3's uint32 arrives as an int). */
-  private static int quorum(int unsigned) {
-    return unsigned < 0 ? -1 : unsigned;
   }
 
   private static <R> CompletableFuture<R> invalidQuorum(String name, int unsigned) {
