@@ -34,6 +34,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -186,28 +187,11 @@ class ClientSessionTest {
     // Answers requests for key "answer", never any other.
     String name = InProcessServerBuilder.generateName();
     Server server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(new KeyValueGrpc.KeyValueImplBase() {
-          @Override
-          public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> answers) {
-            return new StreamObserver<>() {
-              @Override
-              public synchronized void onNext(SessionRequest r) {
-                if (r.getGet().getKey().equals(bs("answer"))) {
-                  answers.onNext(SessionResponse.newBuilder().setId(r.getId())
-                      .setGet(GetResponse.getDefaultInstance()).build());
-                }
-              }
-
-              @Override
-              public void onError(Throwable t) {}
-
-              @Override
-              public void onCompleted() {
-                answers.onCompleted();
-              }
-            };
-          }
-        }).build().start();
+        .addService(answering(r -> r.getGet().getKey().equals(bs("answer"))
+            ? SessionResponse.newBuilder().setId(r.getId())
+                .setGet(GetResponse.getDefaultInstance()).build()
+            : null))
+        .build().start();
     toClose.add(() -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
     ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     toClose.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
@@ -225,6 +209,36 @@ class ClientSessionTest {
         .hasCauseInstanceOf(RingKvException.class)
         .hasMessageContaining("no answer within the deadline");
     await().atMost(Duration.ofSeconds(5)).until(() -> !sessions.sweeping());
+  }
+
+  /**
+   * A node whose sessions answer each request with {@code answer}'s response (none when it
+   * returns null), and end when the client ends them.
+   */
+  private static KeyValueGrpc.KeyValueImplBase answering(
+      Function<SessionRequest, SessionResponse> answer) {
+    return new KeyValueGrpc.KeyValueImplBase() {
+      @Override
+      public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> answers) {
+        return new StreamObserver<>() {
+          @Override
+          public synchronized void onNext(SessionRequest r) {
+            SessionResponse response = answer.apply(r);
+            if (response != null) {
+              answers.onNext(response);
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {
+            answers.onCompleted();
+          }
+        };
+      }
+    };
   }
 
   private static SessionRequest.Builder getOf(String key) {
@@ -270,26 +284,8 @@ class ClientSessionTest {
         .build().start();
     toClose.add(() -> serverA.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
     Server serverB = InProcessServerBuilder.forName(b).directExecutor()
-        .addService(new KeyValueGrpc.KeyValueImplBase() {
-          @Override
-          public StreamObserver<SessionRequest> session(StreamObserver<SessionResponse> answers) {
-            return new StreamObserver<>() {
-              @Override
-              public synchronized void onNext(SessionRequest r) {
-                answers.onNext(SessionResponse.newBuilder().setId(r.getId())
-                    .setPut(PutResponse.newBuilder().setContext(r.getPut().getKey())).build());
-              }
-
-              @Override
-              public void onError(Throwable t) {}
-
-              @Override
-              public void onCompleted() {
-                answers.onCompleted();
-              }
-            };
-          }
-        })
+        .addService(answering(r -> SessionResponse.newBuilder().setId(r.getId())
+            .setPut(PutResponse.newBuilder().setContext(r.getPut().getKey())).build()))
         .build().start();
     toClose.add(() -> serverB.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
     RingRouter router = new RingRouter(a,
