@@ -70,7 +70,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         bytes += e.getValue().bytes();
       }
       return b.setTotalKeys(keys).setTotalBytes(bytes).build();
-    }, storage), r -> r, observer);
+    }, storage), observer);
   }
 
   /** Serves the membership commands through this node's gossiper and membership client. */
@@ -85,32 +85,32 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   @Override
   public void join(io.ringkv.api.v1.JoinRequest request,
       StreamObserver<io.ringkv.api.v1.MembershipChange> observer) {
-    KeyValueService.reply(membership.join(request), r -> r, observer);
+    KeyValueService.reply(membership.join(request), observer);
   }
 
   @Override
   public void leave(io.ringkv.api.v1.LeaveRequest request,
       StreamObserver<io.ringkv.api.v1.MembershipChange> observer) {
-    KeyValueService.reply(membership.leave(request), r -> r, observer);
+    KeyValueService.reply(membership.leave(request), observer);
   }
 
   @Override
   public void remove(io.ringkv.api.v1.RemoveRequest request,
       StreamObserver<io.ringkv.api.v1.MembershipChange> observer) {
-    KeyValueService.reply(membership.remove(request), r -> r, observer);
+    KeyValueService.reply(membership.remove(request), observer);
   }
 
   @Override
   public void status(io.ringkv.api.v1.StatusRequest request,
       StreamObserver<io.ringkv.api.v1.StatusResponse> observer) {
-    KeyValueService.reply(membership.status(), r -> r, observer);
+    KeyValueService.reply(membership.status(), observer);
   }
 
   // ---- anti-entropy (AntiEntropyAdmin) ------------------------------------------------------
 
   @Override
   public void repair(RepairRequest request, StreamObserver<RepairResponse> observer) {
-    KeyValueService.reply(antiEntropy.repair(request), r -> r, observer);
+    KeyValueService.reply(antiEntropy.repair(request), observer);
   }
 
   @Override
