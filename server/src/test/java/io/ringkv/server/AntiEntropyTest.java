@@ -230,18 +230,28 @@ class AntiEntropyTest {
           return true;
         });
       }
+      // A repair with n3 down skips every exchange with it: that is not a successful repair.
+      await("n1 suspects n3").atMost(Duration.ofSeconds(30))
+          .until(() -> !c.node(0).failureDetector().isUp("n3"));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      assertThat(cli(out, err, "admin", "repair", "--node", c.target(0), "--peer", "n3"))
+          .isEqualTo(3);
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .startsWith("node n1: 64 exchanges (0 completed, 0 failed, 64 skipped), 0 keys repaired");
+      assertThat(err.toString(StandardCharsets.UTF_8)).contains("error: 64 of 64 exchanges did"
+          + " not complete (0 failed, 64 skipped), first: n3 is unreachable");
       c.start(2);
       c.awaitAllUp();
       awaitTreesBuilt(c);
       assertThat(values(store(c, 2).get(b("d0")))).containsExactly("v0"); // n3 missed it
 
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
       assertThat(cli(out, "admin", "repair", "--node", c.target(2), "--json")).isZero();
       String json = out.toString(StandardCharsets.UTF_8);
       assertThat(jsonNumber(json, "keys_repaired")).isEqualTo(100);
       assertThat(jsonNumber(json, "failed")).isZero();
+      assertThat(jsonNumber(json, "skipped")).isZero();
       // Text, one partition, one peer: nothing left to repair there; and a usage mistake.
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
       assertThat(cli(out, err, "admin", "repair", "--node", c.target(2), "--partition", "5",
           "--peer", "n1")).isZero();
       assertThat(out.toString(StandardCharsets.UTF_8))

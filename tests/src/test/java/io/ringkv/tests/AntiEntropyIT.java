@@ -107,9 +107,12 @@ class AntiEntropyIT {
       nodes.get(0).start(); // its data is on disk
       await("n1's trees built").atMost(Duration.ofSeconds(60)).until(() -> {
         try (RingKvAdmin a = admin(nodes.get(0))) {
-          return a.antiEntropy().partitions().stream().allMatch(p -> p.treeReady());
+          var s = a.antiEntropy();
+          return s.partitions().size() == 64 && s.partitions().stream().allMatch(p -> p.treeReady());
         }
       });
+      // Until n3's failure detector has seen n1 back, a repair there would skip n1.
+      ServerProcess.awaitEveryNodeReachesEveryOther(nodes);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       int exit = RingKvCli.run(new PrintStream(out, true, StandardCharsets.UTF_8),
           new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
