@@ -3,10 +3,18 @@ package io.ringkv.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ringkv.client.Context;
 import io.ringkv.client.RingKvAdmin;
+import io.ringkv.client.RingKvClient;
+import io.ringkv.client.WriteOptions;
 import io.ringkv.config.ConfigLoader;
 import io.ringkv.gossip.ClusterState;
+import io.ringkv.ring.Ring;
 import io.ringkv.server.testing.LoopbackPorts;
+import io.ringkv.storage.Cursor;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.VersionedStore;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -41,7 +49,12 @@ class MembershipRestartTest {
   }
 
   private RingKvNode start(String id, String cluster, String seed, String members) {
-    Map<String, String> o = new HashMap<>();
+    return start(id, cluster, seed, members, Map.of());
+  }
+
+  private RingKvNode start(String id, String cluster, String seed, String members,
+      Map<String, String> more) {
+    Map<String, String> o = new HashMap<>(more);
     o.put("cluster-name", cluster);
     o.put("node-id", id);
     o.put("host", "127.0.0.1");
@@ -108,6 +121,63 @@ class MembershipRestartTest {
     Awaitility.await("n3 catches up by gossip").atMost(Duration.ofSeconds(30))
         .until(() -> n3.gossiper().state().ring().equals(expected.ring()));
     assertThat(n3.ring().nodes()).containsExactly("n1", "n2", "n3", "n4");
+  }
+
+  /** The keys in a node's storage, split by whether the node is a home replica of them. */
+  private static long[] homeAndOtherKeys(RingKvNode node) {
+    Ring ring = node.ring();
+    long[] out = new long[2];
+    try (Cursor c = node.localReplica().store().engine().scan(StorageEngine.Space.DATA, null,
+        null)) {
+      while (c.hasNext()) {
+        byte[] key = VersionedStore.userKey(c.next().key());
+        boolean home = ClusterState.homes(ring, ring.partitionOf(key)).contains(node.config().nodeId());
+        out[home ? 0 : 1]++;
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aNodeRestartedBeforeItDroppedWhatMovedAwayDropsItAfterTheGrace() {
+    // The drop after a commit waits out the forwarding grace: ten minutes here, so n1 is
+    // restarted while it still holds what moved to n4.
+    Map<String, String> longGrace = Map.of("membership.forward-grace-ms", "600000");
+    String three = members("n1", "n2", "n3");
+    for (String id : List.of("n1", "n2", "n3")) {
+      start(id, "c", address("n1"), three, longGrace);
+    }
+    try (RingKvClient client = RingKvClient.builder().target(address("n1")).routing(false)
+        .defaultTimeout(Duration.ofSeconds(10)).build()) {
+      for (int i = 0; i < 300; i++) {
+        byte[] key = ("k" + i).getBytes(StandardCharsets.UTF_8);
+        // Retried while a replica is briefly unreachable (the first calls of freshly started
+        // nodes): every node must hold every key before n4 joins.
+        Awaitility.await("put k" + i).atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO)
+            .ignoreExceptions().until(() -> {
+              client.put(key, key, Context.EMPTY, WriteOptions.DEFAULTS.withW(3));
+              return true;
+            });
+      }
+    }
+    start("n4", "c", address("n1"), null, longGrace);
+    try (RingKvAdmin admin = RingKvAdmin.connect(address("n4"), Duration.ofSeconds(10))) {
+      admin.join(address("n1"), false);
+    }
+    Awaitility.await("the ring with n4 commits").atMost(Duration.ofSeconds(60))
+        .until(() -> nodes.values().stream().allMatch(n -> n.gossiper().state().settled()
+            && n.ring().nodes().contains("n4")));
+    long[] before = homeAndOtherKeys(nodes.get("n1"));
+    assertThat(before[0] + before[1]).isEqualTo(300);
+    assertThat(before[1]).as("keys n1 no longer holds, kept for the grace").isPositive();
+
+    stop("n1");
+    RingKvNode n1 = start("n1", "c", address("n1"), three,
+        Map.of("membership.forward-grace-ms", "200"));
+    Awaitility.await("n1 drops what moved away").atMost(Duration.ofSeconds(30))
+        .until(() -> homeAndOtherKeys(n1)[1] == 0);
+    assertThat(homeAndOtherKeys(n1)[0]).as("n1 keeps every key it is a home replica of")
+        .isEqualTo(before[0]);
   }
 
   @Test

@@ -120,6 +120,13 @@ public final class Transfers implements Gossiper.Listener {
     ClusterState s = gossiper.state();
     if (!s.settled()) {
       forwarding.set(forwardingFor(s.ring(), s.next(), Long.MAX_VALUE));
+    } else {
+      // A restart between a commit and its drop (the drop is scheduled in memory) leaves
+      // partitions this node no longer holds on its disk: forward their writes and drop them a
+      // grace period from now, as after a commit seen while running. Nothing to do, no cost.
+      Ring now = s.ring();
+      forwarding.set(forwardingFor(now, now, Long.MAX_VALUE));
+      scheduler.schedule(settings.forwardGrace(), () -> dropMoved(now));
     }
     local.onWrite(new LocalReplica.WriteListener() {
       @Override
