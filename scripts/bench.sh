@@ -10,6 +10,14 @@
 #         ops_per_sec=X p50_ms=Y p99_ms=Z p999_ms=W
 #       YCSB options are passed to both phases, e.g.  -p operationcount=600000  -threads 8
 #
+#   scripts/bench.sh floor [TARGET_OPS_PER_SEC]
+#       The floor under the cluster's latency on this machine: three bare node JVMs and a client
+#       JVM with ringkv's threads and messages for workload A (each request fanned out to both
+#       peers, answered on two of three) and no work in them (io.ringkv.bench.floor). Closed loop
+#       with 16 threads, throttled to the target if given; measures BENCH_FLOOR_SECONDS (default
+#       120) after BENCH_WARMUP_SECONDS; prints the CPU split and the same last line as a run.
+#       BENCH_FLOOR_ALONE=1: the nodes do not call each other (one hop: client, node, client).
+#
 #   scripts/bench.sh jmh [JMH OPTIONS...]
 #       The JMH micro-benchmarks (bench/src/main/java/io/ringkv/bench/jmh), e.g.
 #         scripts/bench.sh jmh RingBench -f 1 -wi 2 -i 3
@@ -38,6 +46,13 @@ if [[ -n "${JAVA:-}" ]]; then java="$JAVA"; elif [[ -n "${JAVA_HOME:-}" ]]; then
 
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 1; }
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# CPU time in clock ticks: of a process (user + system, all threads), and of the machine (busy, all).
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# busy, total, interrupt time (loopback TCP is processed there, on behalf of every process), and
+# steal: time a virtual machine's CPUs were runnable but the host ran something else.
+machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9, $7+$8, $9}' /proc/stat; }
 
 # ---- build: only when a jar is missing or a source file is newer than it ----------------------
 stale() {
@@ -66,6 +81,73 @@ classpath="$bench_jar:$bench_lib/*"
 if [[ "${1:-}" == "jmh" ]]; then
   shift
   exec "$java" ${BENCH_JMH_OPTS:-} -cp "$classpath" org.openjdk.jmh.Main "$@"
+fi
+
+# ---- the floor: ringkv's processes, threads and messages with no work in them -----------------
+floor() { # [target ops/s]
+  local target="${1:-0}" warm="${BENCH_WARMUP_SECONDS:-60}" secs="${BENCH_FLOOR_SECONDS:-120}"
+  [[ "$target" =~ ^[0-9]+$ ]] || die "floor: the target is a number of operations a second, not '$target'"
+  [[ "$warm" =~ ^[0-9]+$ && "$secs" =~ ^[0-9]+$ ]] \
+    || die "floor: BENCH_WARMUP_SECONDS and BENCH_FLOOR_SECONDS must be numbers of seconds"
+  local base="${BENCH_PORT_BASE:-17071}" p i
+  local ports=("$base" "$((base + 1))" "$((base + 2))") targets=()
+  for p in "${ports[@]}"; do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && die "port $p is in use; set BENCH_PORT_BASE"
+    targets+=("127.0.0.1:$p")
+  done
+  # Logback reports its own set-up on stdout when logback.xml is on the class path twice.
+  local quiet=-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener
+  local out="${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/ringkv-floor.XXXXXX")}"
+  mkdir -p "$out"
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+  for i in 0 1 2; do
+    local peers=("${targets[@]:0:$i}" "${targets[@]:$((i + 1))}")
+    [[ "${BENCH_FLOOR_ALONE:-0}" == 1 ]] && peers=()
+    # shellcheck disable=SC2086
+    "$java" ${BENCH_SERVER_OPTS:--Xms256m -Xmx1g} \
+      -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled $quiet -cp "$classpath" \
+      io.ringkv.bench.floor.FloorNode "f$((i + 1))" "${ports[$i]}" "${peers[@]}" \
+      >"$out/f$((i + 1)).log" 2>&1 &
+    pids+=("$!")
+  done
+  for i in 0 1 2; do
+    for ((p = 0; p < 300; p++)); do
+      (exec 3<>"/dev/tcp/127.0.0.1/${ports[$i]}") 2>/dev/null && break
+      kill -0 "${pids[$i]}" 2>/dev/null || die "floor node f$((i + 1)) exited: $(tail -3 "$out/f$((i + 1)).log")"
+      sleep 0.1
+    done
+  done
+  log "floor: 3 nodes on ports ${ports[*]}, 16 client threads, target ${target} ops/s (0: none)," \
+    "${warm} s warm-up then ${secs} s measured; output in $out"
+  # shellcheck disable=SC2086
+  "$java" ${BENCH_CLIENT_OPTS:--Xmx1g -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled} \
+    $quiet -cp "$classpath" io.ringkv.bench.floor.FloorClient 16 "$target" "$warm" "$secs" \
+    "${targets[@]}" >"$out/client.txt" 2>"$out/client.err" &
+  local client=$! at0 c0
+  sleep "$warm"
+  at0="$(machine_ticks) $(ticks "${pids[0]}") $(ticks "${pids[1]}") $(ticks "${pids[2]}")"
+  c0=$(ticks "$client")
+  local c1=$c0 t
+  while kill -0 "$client" 2>/dev/null; do # the client's ticks, until its /proc entry goes
+    t=$(ticks "$client"); [[ "$t" -gt 0 ]] && c1=$t
+    sleep 0.5
+  done
+  local at1
+  at1="$(machine_ticks) $(ticks "${pids[0]}") $(ticks "${pids[1]}") $(ticks "${pids[2]}")"
+  wait "$client" || die "floor client failed: $(tail -5 "$out/client.err")"
+  echo "== ringkv floor: 3 bare nodes (1 network + 1 storage thread each$([[ "${BENCH_FLOOR_ALONE:-0}" == 1 ]] && echo ", not calling each other")) on loopback, 16 client threads, target $target ops/s, $(nproc) cores"
+  awk -v a="$at0" -v b="$at1" -v c=$((c1 - c0)) -v cpus="$(nproc)" 'BEGIN {
+    split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; if (t <= 0) t = 1; k = cpus / t;
+    n = (y[5] - x[5]) + (y[6] - x[6]) + (y[7] - x[7]);
+    printf "CPU while measured: machine %.0f%% busy; in cores: nodes %.2f, client %.2f, interrupts %.2f, steal %.2f\n",
+      100 * (y[1] - x[1]) / t, k * n, k * c, k * ((y[3] - x[3])), k * (y[4] - x[4]) }'
+  cat "$out/client.txt"
+}
+if [[ "${1:-}" == "floor" ]]; then
+  shift
+  floor "$@"
+  exit 0
 fi
 
 # ---- which workload --------------------------------------------------------------------------
@@ -136,13 +218,6 @@ for i in 0 1 2; do
   (exec 3<>"/dev/tcp/127.0.0.1/${ports[$i]}") 2>/dev/null || die "node ${nodes[$i]} did not listen in 60 s"
 done
 
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-# CPU time in clock ticks: of a process (user + system, all threads), and of the machine (busy, all).
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-# busy, total, interrupt time (loopback TCP is processed there, on behalf of every process), and
-# steal: time a virtual machine's CPUs were runnable but the host ran something else.
-machine_ticks() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9, $7+$8, $9}' /proc/stat; }
 # Sums of the samples of some metrics of a node (Prometheus text from its /metrics), one per line:
 # gets it coordinated, read repairs it sent, GC pauses and their total milliseconds.
 node_metrics() { # metrics port
