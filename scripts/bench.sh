@@ -12,11 +12,14 @@
 #
 #   scripts/bench.sh floor [TARGET_OPS_PER_SEC]
 #       The floor under the cluster's latency on this machine: three bare node JVMs and a client
-#       JVM with ringkv's threads and messages for workload A (each request fanned out to both
-#       peers, answered on two of three) and no work in them (io.ringkv.bench.floor). Closed loop
+#       JVM with ringkv's threads and messages for workload A (half reads, half updates, an update
+#       a read then a write; each request fanned out to both peers and answered on two of three)
+#       and no work in them (io.ringkv.bench.floor). Closed loop
 #       with 16 threads, throttled to the target if given; measures BENCH_FLOOR_SECONDS (default
 #       120) after BENCH_WARMUP_SECONDS; prints the CPU split and the same last line as a run.
 #       BENCH_FLOOR_ALONE=1: the nodes do not call each other (one hop: client, node, client).
+#       BENCH_FLOOR_ROCKSDB=1: each node's storage thread reads (and for a write, writes) a random
+#       one of 20,000 keys in a RocksDB of ringkv's engine and tuning (data under the output dir).
 #
 #   scripts/bench.sh jmh [JMH OPTIONS...]
 #       The JMH micro-benchmarks (bench/src/main/java/io/ringkv/bench/jmh), e.g.
@@ -104,8 +107,10 @@ floor() { # [target ops/s]
   for i in 0 1 2; do
     local peers=("${targets[@]:0:$i}" "${targets[@]:$((i + 1))}")
     [[ "${BENCH_FLOOR_ALONE:-0}" == 1 ]] && peers=()
+    local rocks=""
+    [[ "${BENCH_FLOOR_ROCKSDB:-0}" == 1 ]] && rocks="-Dfloor.rocksdb=$out/data/f$((i + 1))"
     # shellcheck disable=SC2086
-    "$java" ${BENCH_SERVER_OPTS:--Xms256m -Xmx1g} \
+    "$java" ${BENCH_SERVER_OPTS:--Xms256m -Xmx1g} $rocks \
       -Dio.grpc.netty.shaded.io.netty.leakDetection.level=disabled $quiet -cp "$classpath" \
       io.ringkv.bench.floor.FloorNode "f$((i + 1))" "${ports[$i]}" "${peers[@]}" \
       >"$out/f$((i + 1)).log" 2>&1 &
@@ -136,7 +141,10 @@ floor() { # [target ops/s]
   local at1
   at1="$(machine_ticks) $(ticks "${pids[0]}") $(ticks "${pids[1]}") $(ticks "${pids[2]}")"
   wait "$client" || die "floor client failed: $(tail -5 "$out/client.err")"
-  echo "== ringkv floor: 3 bare nodes (1 network + 1 storage thread each$([[ "${BENCH_FLOOR_ALONE:-0}" == 1 ]] && echo ", not calling each other")) on loopback, 16 client threads, target $target ops/s, $(nproc) cores"
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$out/data"
+  echo "== ringkv floor: 3 bare nodes (1 network + 1 storage thread each$([[ "${BENCH_FLOOR_ALONE:-0}" == 1 ]] && echo ", not calling each other")$([[ "${BENCH_FLOOR_ROCKSDB:-0}" == 1 ]] && echo ", RocksDB reads and writes")) on loopback, 16 client threads, target $target ops/s, $(nproc) cores"
   awk -v a="$at0" -v b="$at1" -v c=$((c1 - c0)) -v cpus="$(nproc)" 'BEGIN {
     split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; if (t <= 0) t = 1; k = cpus / t;
     n = (y[5] - x[5]) + (y[6] - x[6]) + (y[7] - x[7]);

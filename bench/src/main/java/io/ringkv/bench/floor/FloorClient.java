@@ -12,8 +12,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The floor's load: YCSB's closed loop (each thread sends a request and waits for its answer),
- * half reads and half writes as workload A, each to a node picked at random (with N=3 on three
- * nodes every node is a home replica of every key), over one stream per node on one network
+ * half reads and half updates as workload A, an update being a read and then a write as in
+ * ringkv's YCSB binding; each request to a node picked at random (with N=3 on three nodes every
+ * node is a home replica of every key), over one stream per node on one network
  * thread (as ringkv's client on two cores). Optionally throttled to a total rate as YCSB's
  * {@code -target}: each thread waits for its next slot, and a request's latency counts from when
  * it was sent (as YCSB measures). Prints the latency quantiles of the measured part; the last
@@ -66,8 +67,13 @@ public final class FloorClient {
           if (sent >= end) {
             return;
           }
-          byte kind = random.nextBoolean() ? Frames.READ : Frames.WRITE;
-          nodes.get(random.nextInt(nodes.size())).call(kind).join();
+          // An update is a read and then a write (RingKvDB.update: the put carries the get's
+          // context), each to a node picked at random; YCSB times the two together.
+          boolean update = random.nextBoolean();
+          nodes.get(random.nextInt(nodes.size())).call(Frames.READ).join();
+          if (update) {
+            nodes.get(random.nextInt(nodes.size())).call(Frames.WRITE).join();
+          }
           if (sent >= measureFrom) {
             h.recordValue(Math.min(System.nanoTime() - sent, h.getHighestTrackableValue()));
           }

@@ -6,11 +6,17 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.ringkv.server.grpc.NetworkThreads;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.WriteBatch;
+import io.ringkv.storage.rocksdb.RocksDbStorageEngine;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,13 +33,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FloorNode {
 
+  /** Keys a node with RocksDB reads and writes: YCSB's record count in the standard run. */
+  private static final int KEYS = 20_000;
+
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: FloorNode ID PORT [PEER_HOST:PORT ...]");
+      System.err.println("usage: FloorNode ID PORT [PEER_HOST:PORT ...]"
+          + " (-Dfloor.rocksdb=DIR: read and write RocksDB on the storage thread)");
       System.exit(2);
     }
     String id = args[0];
     int port = Integer.parseInt(args[1]);
+    Work work = Work.of(System.getProperty("floor.rocksdb"));
     NetworkThreads network = NetworkThreads.start(id, 1);
     ExecutorService storage = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, id + "-storage");
@@ -61,14 +72,20 @@ public final class FloorNode {
                 for (Streams p : peers.streams()) {
                   p.call(Frames.kind(request)).thenRun(one);
                 }
-                storage.execute(one);
+                storage.execute(() -> {
+                  work.run(Frames.kind(request));
+                  one.run();
+                });
               }
             }))
         .addMethod(Frames.REPLICA, ServerCalls.asyncBidiStreamingCall(
             out -> new Answering(out) {
               @Override
               public void onNext(byte[] request) {
-                storage.execute(() -> send(Frames.answer(request)));
+                storage.execute(() -> {
+                  work.run(Frames.kind(request));
+                  send(Frames.answer(request));
+                });
               }
             }))
         .build();
@@ -80,6 +97,32 @@ public final class FloorNode {
     }));
     System.out.println("floor node " + id + " listening on 127.0.0.1:" + port);
     server.awaitTermination();
+  }
+
+  /**
+   * What the storage thread does for a request: nothing, or with {@code -Dfloor.rocksdb=DIR} what
+   * a replica's store does in RocksDB (ringkv's engine and tuning): a read gets a key; a write reads
+   * it and writes a record (a merge is a read and a write), keys at random among {@link #KEYS}.
+   */
+  private interface Work {
+    void run(byte kind);
+
+    static Work of(String dir) {
+      if (dir == null) {
+        return kind -> {};
+      }
+      StorageEngine engine = RocksDbStorageEngine.open(Path.of(dir));
+      byte[] record = new byte[Frames.RECORD_BYTES];
+      return kind -> {
+        byte[] key = ("user" + ThreadLocalRandom.current().nextInt(KEYS))
+            .getBytes(StandardCharsets.UTF_8);
+        engine.get(StorageEngine.Space.DATA, key);
+        if (kind == Frames.WRITE) {
+          engine.write(new WriteBatch().put(StorageEngine.Space.DATA, key, record),
+              StorageEngine.Durability.BUFFERED);
+        }
+      };
+    }
   }
 
   /** The streams to the peers, opened on first use (the peers start after this node). */
