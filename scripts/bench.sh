@@ -144,12 +144,17 @@ floor() { # [target ops/s]
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$out/data"
-  echo "== ringkv floor: 3 bare nodes (1 network + 1 storage thread each$([[ "${BENCH_FLOOR_ALONE:-0}" == 1 ]] && echo ", not calling each other")$([[ "${BENCH_FLOOR_ROCKSDB:-0}" == 1 ]] && echo ", RocksDB reads and writes")) on loopback, 16 client threads, target $target ops/s, $(nproc) cores"
+  local shape="1 network + 1 storage thread each"
+  [[ "${BENCH_FLOOR_ALONE:-0}" == 1 ]] && shape+=", not calling each other"
+  [[ "${BENCH_FLOOR_ROCKSDB:-0}" == 1 ]] && shape+=", RocksDB reads and writes"
+  echo "== ringkv floor: 3 bare nodes ($shape) on loopback, 16 client threads," \
+    "target $target ops/s, $(nproc) cores"
   awk -v a="$at0" -v b="$at1" -v c=$((c1 - c0)) -v cpus="$(nproc)" 'BEGIN {
     split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; if (t <= 0) t = 1; k = cpus / t;
     n = (y[5] - x[5]) + (y[6] - x[6]) + (y[7] - x[7]);
-    printf "CPU while measured: machine %.0f%% busy; in cores: nodes %.2f, client %.2f, interrupts %.2f, steal %.2f\n",
-      100 * (y[1] - x[1]) / t, k * n, k * c, k * ((y[3] - x[3])), k * (y[4] - x[4]) }'
+    printf "CPU while measured: machine %.0f%% busy; in cores: nodes %.2f, client %.2f,",
+      100 * (y[1] - x[1]) / t, k * n, k * c;
+    printf " interrupts %.2f, steal %.2f\n", k * (y[3] - x[3]), k * (y[4] - x[4]) }'
   cat "$out/client.txt"
 }
 if [[ "${1:-}" == "floor" ]]; then

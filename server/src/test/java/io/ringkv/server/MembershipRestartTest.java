@@ -131,7 +131,8 @@ class MembershipRestartTest {
         null)) {
       while (c.hasNext()) {
         byte[] key = VersionedStore.userKey(c.next().key());
-        boolean home = ClusterState.homes(ring, ring.partitionOf(key)).contains(node.config().nodeId());
+        boolean home = ClusterState.homes(ring, ring.partitionOf(key))
+            .contains(node.config().nodeId());
         out[home ? 0 : 1]++;
       }
     }

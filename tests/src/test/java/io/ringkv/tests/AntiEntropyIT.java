@@ -108,7 +108,8 @@ class AntiEntropyIT {
       await("n1's trees built").atMost(Duration.ofSeconds(60)).until(() -> {
         try (RingKvAdmin a = admin(nodes.get(0))) {
           var s = a.antiEntropy();
-          return s.partitions().size() == 64 && s.partitions().stream().allMatch(p -> p.treeReady());
+          return s.partitions().size() == 64
+              && s.partitions().stream().allMatch(p -> p.treeReady());
         }
       });
       // Until n3's failure detector has seen n1 back, a repair there would skip n1.

@@ -25,9 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "storage" thread, as ringkv's defaults on two cores. A request from a client is sent to the two
  * peers over one stream each and handed to the storage thread; the answer goes back once two of
  * the three (this node's hand-off included) are done, as a coordinator with R=2 or W=2 of N=3.
- * A peer's request is handed to the storage thread, which answers it. Nothing is stored: what is
- * left is the cost and the waiting of the messages and wake-ups themselves. Without peers a node
- * answers after its own hand-off (one hop, for comparison).
+ * A peer's request is handed to the storage thread, which answers it. Nothing is stored (unless
+ * {@code -Dfloor.rocksdb=DIR}, see {@link Work}): what is left is the cost and the waiting of the
+ * messages and wake-ups themselves. Without peers a node answers after its own hand-off (one hop,
+ * for comparison).
  *
  * <p>{@code FloorNode ID PORT PEER_TARGET...}
  */
@@ -100,9 +101,12 @@ public final class FloorNode {
   }
 
   /**
-   * What the storage thread does for a request: nothing, or with {@code -Dfloor.rocksdb=DIR} what
-   * a replica's store does in RocksDB (ringkv's engine and tuning): a read gets a key; a write reads
-   * it and writes a record (a merge is a read and a write), keys at random among {@link #KEYS}.
+   * What the storage thread does for a request: nothing, or with {@code -Dfloor.rocksdb=DIR}
+   * what a replica's store does in RocksDB (ringkv's engine and tuning): a read gets a key; a
+   * write reads it and writes a record (a merge is a read and a write), keys at random among
+   * {@link #KEYS}.
+   * The engine is never closed: the node ends by being killed (a RocksDB closed under its
+   * storage thread would crash the JVM), and bench.sh removes the data after.
    */
   private interface Work {
     void run(byte kind);

@@ -123,7 +123,8 @@ public final class Transfers implements Gossiper.Listener {
     } else {
       // A restart between a commit and its drop (the drop is scheduled in memory) leaves
       // partitions this node no longer holds on its disk: forward their writes and drop them a
-      // grace period from now, as after a commit seen while running. Nothing to do, no cost.
+      // grace period from now, as after a commit seen while running. When nothing moved away,
+      // the drop finds the key ranges of the partitions it does not hold empty (a seek each).
       Ring now = s.ring();
       forwarding.set(forwardingFor(now, now, Long.MAX_VALUE));
       scheduler.schedule(settings.forwardGrace(), () -> dropMoved(now));
