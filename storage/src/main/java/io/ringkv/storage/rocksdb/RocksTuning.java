@@ -81,6 +81,14 @@ final class RocksTuning {
         .setAtomicFlush(true)
         // Sync data files in 1 MiB steps so compaction output does not stall on one huge fsync.
         .setBytesPerSync(1L << 20)
+        // The same for the WAL. Without it the kernel holds most of a memtable's worth of log
+        // (64 MiB) dirty until the flush syncs the closed log file: under YCSB that sync took 80
+        // to 625 ms, on all three replicas at once (they apply the same writes, so they switch
+        // memtables within milliseconds of each other), and a burst of slow calls came with each;
+        // started in 1 MiB steps as it is written, the sync takes tens of ms (BENCHMARKS.md,
+        // session 12). The writes themselves stay buffered (sync_file_range only starts
+        // writeback).
+        .setWalBytesPerSync(1L << 20)
         // RocksDB's own info LOG files: bounded, they are for diagnosis only.
         .setMaxLogFileSize(16L << 20)
         .setKeepLogFileNum(4);
