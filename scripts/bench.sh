@@ -37,6 +37,10 @@
 #                       measured time: the run lasts the warm-up longer. Given neither it nor an
 #                       operationcount, the run measures 60 s after the warm-up.
 #   BENCH_JFR=1         record a JFR profile of node n1 while measured (n1.jfr in the output)
+#   BENCH_BURSTS=1      one latency histogram per second (-p status.interval=1) and each node's
+#                       RocksDB LOG kept (nN.rocksdb.LOG): the report adds when the calls over
+#                       BENCH_BURSTS_MS (default 20) happened, against the nodes' memtable
+#                       switches, flushes and compactions (io.ringkv.bench.report.Bursts)
 #   BENCH_OUT           where logs and results go (default: a new dir under ${TMPDIR:-/tmp})
 #   BENCH_KEEP_DATA=1   keep the nodes' data directories
 set -euo pipefail
@@ -306,6 +310,7 @@ if [[ -z "$max_seconds" && -z "$op_count" && "$warmup" -gt 0 ]]; then
   run_opts=(-p operationcount=2000000000)
 fi
 [[ -n "$max_seconds" ]] && run_opts+=(-p "maxexecutiontime=$((max_seconds + warmup))")
+[[ "${BENCH_BURSTS:-0}" == 1 ]] && run_opts+=(-p status.interval=1)
 log "running $(basename "$workload_file") with $threads threads (the first $warmup s not measured) ..."
 run_start=$(date +%s)
 # Who used the CPU is counted from the end of the warm-up: a snapshot then, taken in the background
@@ -392,5 +397,11 @@ echo "Nodes while measured: $nodes_line"
 echo "$run_summary"
 echo "-- memory (resident set of each node; samples every 5 s in $out/rss.tsv)"
 printf '%s\n' "${memory[@]}"
+if [[ "${BENCH_BURSTS:-0}" == 1 ]]; then
+  for n in "${nodes[@]}"; do cp "$out/data/$n/LOG" "$out/$n.rocksdb.LOG" 2>/dev/null || true; done
+  echo "-- when the slow calls happened (per second while measured; RocksDB events of each node)"
+  "$java" -cp "$classpath" io.ringkv.bench.report.Bursts "$out/run" "$warmup" \
+    "${BENCH_BURSTS_MS:-20}" "$out"/n?.rocksdb.LOG || log "bursts: no report"
+fi
 echo "-- files: $out (YCSB output run.txt/load.txt, HdrHistogram logs, node logs)"
 cat "$out/run.summary"
