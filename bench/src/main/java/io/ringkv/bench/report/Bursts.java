@@ -201,7 +201,8 @@ public final class Bursts {
     for (NodeEvents n : nodes) {
       List<Long> syncs = new ArrayList<>(n.walSyncMillis());
       syncs.sort(null);
-      out.printf(Locale.ROOT, "%s: %d flushes, %d compactions; WAL sync before a flush: %s%n",
+      out.printf(Locale.ROOT, "%s: %d flushes, %d compactions in its LOG (the load included);"
+          + " WAL sync before a flush: %s%n",
           n.node(), n.flushes().size(), n.compactions().size(), syncs.isEmpty() ? "none logged"
           : "median " + syncs.get(syncs.size() / 2) + " ms, max " + syncs.get(syncs.size() - 1)
           + " ms");
