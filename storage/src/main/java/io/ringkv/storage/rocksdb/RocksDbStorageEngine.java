@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.AbstractNativeReference;
@@ -85,10 +86,10 @@ public final class RocksDbStorageEngine implements StorageEngine {
    * another.
    */
   public static RocksDbStorageEngine open(Path dir) {
-    return open(dir, 0);
+    return open(dir, RocksTuning.memtableBytes(ThreadLocalRandom.current()));
   }
 
-  /** As {@link #open(Path)}, with memtables of {@code writeBufferBytes} (0: the default). */
+  /** As {@link #open(Path)}, with memtables of {@code writeBufferBytes} (0: RocksDB's 64 MiB). */
   static RocksDbStorageEngine open(Path dir, long writeBufferBytes) {
     Objects.requireNonNull(dir, "dir");
     try {

@@ -1,5 +1,6 @@
 package io.ringkv.storage.rocksdb;
 
+import java.util.random.RandomGenerator;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Cache;
 import org.rocksdb.ColumnFamilyOptions;
@@ -38,6 +39,24 @@ final class RocksTuning {
    * format); it is compatible with the default point-in-time recovery mode, which ringkv uses.
    */
   static final int RECYCLED_WAL_FILES = 4;
+
+  /** The largest memtable: RocksDB's default. */
+  static final long MAX_MEMTABLE_BYTES = 64L << 20;
+  /** How much smaller than {@link #MAX_MEMTABLE_BYTES} a node's memtables may be. */
+  static final long MEMTABLE_SPREAD_BYTES = 8L << 20;
+
+  /**
+   * A node's memtable size: 56 to 64 MiB, drawn anew each time the engine opens. Replicas that
+   * hold the same data (every node, in a cluster of N nodes) receive the same writes; with
+   * memtables of one size they switch memtables and flush at the same moment, every node's
+   * request path slows at once, and no quorum can go around it. Under YCSB the three nodes
+   * switched within 10 ms of each other every 15 s, and the seconds around those switches held
+   * most of the calls over 20 ms (docs/BENCHMARKS.md, session 12). Memtables of different sizes
+   * fill at different times, so a flush mostly slows one replica while the other two answer.
+   */
+  static long memtableBytes(RandomGenerator random) {
+    return MAX_MEMTABLE_BYTES - random.nextLong(MEMTABLE_SPREAD_BYTES);
+  }
 
   /**
    * @param writeBufferBytes the memtable size, 0 for RocksDB's default (64 MiB); tests use a

@@ -48,6 +48,37 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
     return RocksDbStorageEngine.open(dir.resolve("db"));
   }
 
+  /**
+   * Replicas that hold the same data must not fill their memtables at the same write: two engines
+   * (two nodes) get memtables of different sizes within RocksTuning's 56-64 MiB, as RocksDB
+   * itself records them in the OPTIONS file it writes on open.
+   */
+  @Test
+  void enginesOpenedForTwoNodesFlushAtDifferentMemtableSizes() throws IOException {
+    long[] sizes = new long[2];
+    for (int i = 0; i < 2; i++) {
+      Path node = dir.resolve("node" + i);
+      try (StorageEngine e = RocksDbStorageEngine.open(node)) {
+        e.write(new WriteBatch().put(Space.DATA, b(1), b(1)), Durability.BUFFERED);
+      }
+      try (var files = Files.list(node)) {
+        Path options = files.filter(f -> f.getFileName().toString().startsWith("OPTIONS-"))
+            .max(Path::compareTo).orElseThrow();
+        // One write_buffer_size line per column family; all of a node's are the same.
+        long[] perFamily = Files.readAllLines(options).stream().map(String::strip)
+            .filter(l -> l.startsWith("write_buffer_size="))
+            .mapToLong(l -> Long.parseLong(l.substring("write_buffer_size=".length())))
+            .distinct().toArray();
+        assertThat(perFamily).hasSize(1);
+        sizes[i] = perFamily[0];
+      }
+    }
+    assertThat(sizes[0]).isBetween(56L << 20, 64L << 20);
+    assertThat(sizes[1]).isBetween(56L << 20, 64L << 20);
+    // Equal with probability 1 in 8 Mi.
+    assertThat(sizes[0]).isNotEqualTo(sizes[1]);
+  }
+
   @Test
   void dataSurvivesReopen() {
     engine.write(new WriteBatch().put(Space.DATA, io.ringkv.storage.TestBytes.b(1), io.ringkv.storage.TestBytes.b(1)).put(Space.HINTS, io.ringkv.storage.TestBytes.b(2), io.ringkv.storage.TestBytes.b(2)), Durability.BUFFERED);
