@@ -10,6 +10,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -147,16 +148,14 @@ public final class Bursts {
       }
     }
     for (Map.Entry<String, List<Histogram>> e : intervals.entrySet()) {
-      if (e.getKey().equals("CLEANUP") || e.getKey().equals("INIT")
-          || e.getKey().equals("READ-MODIFY-WRITE")) {
+      if (RunSummary.NOT_CALLS.contains(e.getKey())) {
         continue;
       }
       for (Histogram h : e.getValue()) {
         if (h.getStartTimeStamp() < first + warmupMillis) {
           continue;
         }
-        long slow = h.getTotalCount() == 0 ? 0
-            : h.getCountBetweenValues(thresholdMillis * 1000 + 1, Long.MAX_VALUE / 4);
+        long slow = h.getCountBetweenValues(thresholdMillis * 1000 + 1, h.getMaxValue());
         long tick = Math.round((h.getStartTimeStamp() - first) / 1000.0);
         long[] s = seconds.computeIfAbsent(tick,
             k -> new long[] {h.getStartTimeStamp(), h.getEndTimeStamp(), 0, 0});
@@ -169,7 +168,7 @@ public final class Bursts {
     String flushing = "a node switching memtables or flushing";
     String compacting = "a node compacting (and none flushing)";
     String neither = "neither";
-    Map<String, long[]> classes = new java.util.LinkedHashMap<>();
+    Map<String, long[]> classes = new LinkedHashMap<>();
     for (String c : List.of(flushing, compacting, neither)) {
       classes.put(c, new long[3]); // seconds, calls, slow calls
     }

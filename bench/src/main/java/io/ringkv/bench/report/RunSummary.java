@@ -43,7 +43,8 @@ import org.HdrHistogram.HistogramLogReader;
  */
 public final class RunSummary {
 
-  private static final Set<String> NOT_CALLS = Set.of("READ-MODIFY-WRITE", "CLEANUP", "INIT");
+  /** Logged operations that are not database calls of their own (see the class comment). */
+  static final Set<String> NOT_CALLS = Set.of("READ-MODIFY-WRITE", "CLEANUP", "INIT");
   private static final Pattern LINE =
       Pattern.compile("^\\[([A-Z-]+)\\], ([^,]+), ([-0-9.Ee]+)\\s*$");
 
