@@ -44,7 +44,7 @@ import org.rocksdb.WriteOptions;
 public final class RocksDbStorageEngine implements StorageEngine {
 
   static {
-    RocksDB.loadLibrary();
+    RocksLibrary.load();
   }
 
   private final Path dir;
