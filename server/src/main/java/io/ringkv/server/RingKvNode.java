@@ -201,6 +201,7 @@ public final class RingKvNode implements AutoCloseable {
       });
       metrics.bindAntiEntropy(antiEntropy);
       // ---- end anti-entropy
+      metrics.bindStorage(engine);
       metrics.bindHandoff(localReplica.hints(), handoff, ring.get().nodes());
       metrics.bindDetector(detector, ring.get().nodes());
       metrics.bindMembership(gossiper, transfers);

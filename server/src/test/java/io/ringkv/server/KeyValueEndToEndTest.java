@@ -239,7 +239,14 @@ class KeyValueEndToEndTest {
         .contains("ringkv_ring_version{node=\"node1\"} 1.0")
         .contains("ringkv_transfer_handovers_remaining{node=\"node1\"} 0.0")
         .contains("ringkv_transfer_keys_received_total")
-        .contains("jvm_memory_used_bytes");
+        .contains("jvm_memory_used_bytes")
+        .contains("ringkv_storage_level0_files{node=\"node1\"} 0.0")
+        .contains("ringkv_storage_writes_stopped{node=\"node1\"} 0.0");
+    // The put above is in the node's memtable: RocksDB's memory is on the page, not a stub's 0.
+    assertThat(response.body().lines()
+        .filter(l -> l.startsWith("ringkv_storage_memtables_bytes{"))
+        .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))))
+        .singleElement().satisfies(bytes -> assertThat(bytes).isPositive());
   }
 
   private static void assertRejected(ThrowingCallable call, Status.Code code, String mention) {

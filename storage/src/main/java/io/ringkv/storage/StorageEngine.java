@@ -1,5 +1,8 @@
 package io.ringkv.storage;
 
+import java.util.List;
+import java.util.function.DoubleSupplier;
+
 /**
  * A node's local key-value engine: ordered byte keys in a few named spaces, atomic batches,
  * range scans. Knows nothing of versions; {@link VersionedStore} builds objects on top of it.
@@ -39,6 +42,21 @@ public interface StorageEngine extends AutoCloseable {
    * A {@code null} bound is open. The cursor sees a consistent snapshot and must be closed.
    */
   Cursor scan(Space space, byte[] fromInclusive, byte[] toExclusive);
+
+  /**
+   * What an operator graphs about the engine: the memory it holds, the work it has queued, what
+   * slows its writes. Each value is read when asked for (a metrics scrape), is {@code NaN} once the
+   * engine is closed, and never waits for I/O. None by default.
+   */
+  default List<Statistic> statistics() {
+    return List.of();
+  }
+
+  /**
+   * One number about the engine: {@code name} dot-separated, without a prefix or the unit;
+   * {@code baseUnit} "bytes", or null for a count.
+   */
+  record Statistic(String name, String description, String baseUnit, DoubleSupplier value) {}
 
   /** Releases the engine; later calls fail with {@link IllegalStateException}. */
   @Override

@@ -20,6 +20,7 @@ import io.ringkv.server.antientropy.AntiEntropy;
 import io.ringkv.server.handoff.HintedHandoff;
 import io.ringkv.server.liveness.FailureDetector;
 import io.ringkv.storage.HintStore;
+import io.ringkv.storage.StorageEngine;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -30,13 +31,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What an operator graphs about one node, in a Prometheus registry, served at {@code /metrics}
  * when {@code metrics.port} is set: request latency and outcome per operation, read repairs,
- * hints held and handed off, the failure detector's opinion of each peer, and the JVM.
+ * hints held and handed off, the failure detector's opinion of each peer, the storage engine's
+ * memory and background work, and the JVM.
  */
 public final class NodeMetrics implements AutoCloseable {
 
@@ -101,6 +104,17 @@ public final class NodeMetrics implements AutoCloseable {
         .description("Hints dropped for age since start").register(registry);
     Gauge.builder("ringkv.hints.refused", hints, HintStore::refused)
         .description("Hinted writes refused because the hint store was full").register(registry);
+  }
+
+  /** The storage engine's own figures ({@link StorageEngine#statistics()}), as gauges. */
+  public void bindStorage(StorageEngine engine) {
+    for (StorageEngine.Statistic s : engine.statistics()) {
+      Gauge.builder("ringkv.storage." + s.name(), s.value(), DoubleSupplier::getAsDouble)
+          .description(s.description())
+          .baseUnit(s.baseUnit())
+          .strongReference(true) // the supplier is referenced from nowhere else
+          .register(registry);
+    }
   }
 
   /** Client sessions open on this node (a client keeps one per node it talks to). */

@@ -195,6 +195,78 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
   }
 
+  /**
+   * RocksDB's own figures: its memory outside the JVM heap (memtables, block cache), its disk
+   * and background work, and the write slowdowns that show up as request latency.
+   */
+  @Override
+  public List<Statistic> statistics() {
+    return List.of(
+        new Statistic("memtables", "Memtables in memory: the one being written and those waiting"
+            + " for their flush, all spaces", "bytes", () -> summed("rocksdb.cur-size-all-mem-tables")),
+        new Statistic("block.cache", "Blocks in the block cache (data, index and filter blocks of"
+            + " all spaces share it)", "bytes", () -> ofData("rocksdb.block-cache-usage")),
+        new Statistic("block.cache.pinned", "Blocks of the block cache pinned in use (level-0"
+            + " index and filter blocks, blocks being read)", "bytes",
+            () -> ofData("rocksdb.block-cache-pinned-usage")),
+        new Statistic("sst", "Live table files on disk, all spaces", "bytes",
+            () -> summed("rocksdb.live-sst-files-size")),
+        new Statistic("compaction.pending", "What compaction estimates it must rewrite to bring"
+            + " every level within its target size, all spaces", "bytes",
+            () -> summed("rocksdb.estimate-pending-compaction-bytes")),
+        new Statistic("flushes.running", "Memtable flushes running now", null,
+            () -> ofData("rocksdb.num-running-flushes")),
+        new Statistic("compactions.running", "Compactions running now", null,
+            () -> ofData("rocksdb.num-running-compactions")),
+        new Statistic("level0.files", "Table files in level 0 of the data space (every read"
+            + " looks in each; RocksDB slows writes at 20)", null,
+            this::level0Files),
+        new Statistic("writes.delayed", "1 while RocksDB slows writes down to let flushes and"
+            + " compactions catch up, else 0", null,
+            () -> Math.min(1, ofData("rocksdb.actual-delayed-write-rate"))),
+        new Statistic("writes.stopped", "1 while RocksDB stops writes until a flush or compaction"
+            + " finishes, else 0", null, () -> ofData("rocksdb.is-write-stopped")),
+        new Statistic("keys", "Keys in the data space (RocksDB's estimate: a key overwritten"
+            + " since its last compaction may count twice)", null, () -> ofData("rocksdb.estimate-num-keys")));
+  }
+
+  /** A property of the data space, or of the database as a whole; NaN once closed. */
+  private double ofData(String property) {
+    lock.readLock().lock();
+    try {
+      return closed ? Double.NaN : db.getLongProperty(families.get(Space.DATA), property);
+    } catch (RocksDBException e) {
+      return Double.NaN;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** RocksDB has this one only as a string property. */
+  private double level0Files() {
+    lock.readLock().lock();
+    try {
+      return closed ? Double.NaN : Double.parseDouble(
+          db.getProperty(families.get(Space.DATA), "rocksdb.num-files-at-level0").strip());
+    } catch (RocksDBException | NumberFormatException e) {
+      return Double.NaN;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** A property summed over all column families; NaN once closed. */
+  private double summed(String property) {
+    lock.readLock().lock();
+    try {
+      return closed ? Double.NaN : db.getAggregatedLongProperty(property);
+    } catch (RocksDBException e) {
+      return Double.NaN;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Idempotent. Closes the cursors still open; later calls on them fail. */
   @Override
   public void close() {

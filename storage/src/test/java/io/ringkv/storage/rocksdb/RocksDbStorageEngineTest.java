@@ -3,6 +3,8 @@ package io.ringkv.storage.rocksdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static io.ringkv.storage.TestBytes.b;
+import static io.ringkv.storage.TestBytes.number;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.ringkv.storage.Cursor;
@@ -20,12 +22,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +51,45 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
   @Override
   protected StorageEngine reopen() {
     return RocksDbStorageEngine.open(dir.resolve("db"));
+  }
+
+  /**
+   * The figures an operator graphs follow what the engine holds: writes fill the memtables,
+   * flushes turn them into table files, reads fill the block cache; a closed engine reports NaN
+   * instead of stale numbers (or a crash in native code).
+   */
+  @Test
+  void statisticsFollowWhatTheEngineHolds() {
+    StorageEngine engine = RocksDbStorageEngine.open(dir.resolve("stats"), 256 << 10);
+    Map<String, DoubleSupplier> stats = new HashMap<>();
+    engine.statistics().forEach(s -> stats.put(s.name(), s.value()));
+    assertThat(stats).containsKeys("memtables", "block.cache", "sst", "compaction.pending",
+        "flushes.running", "compactions.running", "level0.files", "writes.delayed",
+        "writes.stopped", "keys");
+    stats.forEach((name, value) -> assertThat(value.getAsDouble()).as(name).isNotNaN());
+    assertThat(stats.get("sst").getAsDouble()).isZero();
+
+    // Incompressible values, so that table files are as large as what was written.
+    java.util.Random random = new java.util.Random(2000);
+    byte[] value = new byte[1024];
+    for (int i = 0; i < 2000; i++) {
+      random.nextBytes(value);
+      engine.write(new WriteBatch().put(Space.DATA, number(i), value), Durability.BUFFERED);
+    }
+    assertThat(stats.get("memtables").getAsDouble()).isPositive();
+    // 2 MB written into 256 KiB memtables: flushed into table files in the background.
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(stats.get("sst").getAsDouble()).isGreaterThan(1 << 20));
+    assertThat(stats.get("keys").getAsDouble()).isCloseTo(2000, within(200.0));
+    for (int i = 0; i < 2000; i += 10) {
+      assertThat(engine.get(Space.DATA, number(i))).hasSize(1024);
+    }
+    assertThat(stats.get("block.cache").getAsDouble()).isPositive();
+    assertThat(stats.get("writes.stopped").getAsDouble()).isZero();
+    assertThat(stats.get("level0.files").getAsDouble()).isBetween(0.0, 20.0);
+
+    engine.close();
+    stats.forEach((name, value1) -> assertThat(value1.getAsDouble()).as(name).isNaN());
   }
 
   /**
