@@ -34,6 +34,7 @@ import io.ringkv.server.grpc.GrpcPeers;
 import io.ringkv.server.grpc.KeyValueService;
 import io.ringkv.server.grpc.NetworkThreads;
 import io.ringkv.server.grpc.ReplicaService;
+import io.ringkv.server.grpc.ThreadBufferMarshalling;
 import io.ringkv.server.handoff.HintedHandoff;
 import io.ringkv.server.liveness.FailureDetector;
 import io.ringkv.server.metrics.NodeMetrics;
@@ -218,9 +219,11 @@ public final class RingKvNode implements AutoCloseable {
           network.server(new InetSocketAddress(config.host(), config.port()))
               .directExecutor()
               .maxInboundMessageSize(2 * maxMessage)
-              .addService(ServerInterceptors.intercept(keyValueService, ringVersion))
+              // The request path's two services send without a buffer per message.
+              .addService(ThreadBufferMarshalling.of(
+                  ServerInterceptors.intercept(keyValueService, ringVersion)))
               .addService(new ClusterService(ring::get, addressOf, settings.n()))
-              .addService(replicaService)
+              .addService(ThreadBufferMarshalling.of(replicaService.bindService()))
               .addService(new AdminService(self, localReplica.hints(), handoff, detector::isUp,
                     clock, storageExecutor, antiEntropy).withMembership(this::advertised,
                     gossiper, membershipClient, engine, settings.requestTimeout()))

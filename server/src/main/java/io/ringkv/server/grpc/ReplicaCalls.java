@@ -1,8 +1,11 @@
 package io.ringkv.server.grpc;
 
+import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.ringkv.internal.v1.ReplicaCall;
@@ -27,6 +30,10 @@ import java.util.function.Function;
  * open on it as unreachable, and the next call opens a new one.
  */
 final class ReplicaCalls {
+
+  /** The stream's method, its calls sent without a new encoding buffer each. */
+  private static final MethodDescriptor<ReplicaCall, ReplicaReply> CALLS =
+      ThreadBufferMarshalling.of(ReplicaGrpc.getCallsMethod());
 
   private final String peer;
   private final ManagedChannel channel;
@@ -163,7 +170,7 @@ final class ReplicaCalls {
     Link l = new Link();
     Context previous = Context.ROOT.attach();
     try {
-      ReplicaGrpc.newStub(channel).calls(l);
+      ClientCalls.asyncBidiStreamingCall(channel.newCall(CALLS, CallOptions.DEFAULT), l);
     } finally {
       Context.ROOT.detach(previous);
     }
