@@ -203,7 +203,8 @@ public final class RocksDbStorageEngine implements StorageEngine {
   public List<Statistic> statistics() {
     return List.of(
         new Statistic("memtables", "Memtables in memory: the one being written and those waiting"
-            + " for their flush, all spaces", "bytes", () -> summed("rocksdb.cur-size-all-mem-tables")),
+            + " for their flush, all spaces", "bytes",
+            () -> summed("rocksdb.cur-size-all-mem-tables")),
         new Statistic("block.cache", "Blocks in the block cache (data, index and filter blocks of"
             + " all spaces share it)", "bytes", () -> ofData("rocksdb.block-cache-usage")),
         new Statistic("block.cache.pinned", "Blocks of the block cache pinned in use (level-0"
@@ -220,34 +221,34 @@ public final class RocksDbStorageEngine implements StorageEngine {
             () -> ofData("rocksdb.num-running-compactions")),
         new Statistic("level0.files", "Table files in level 0 of the data space (every read"
             + " looks in each; RocksDB slows writes at 20)", null,
-            this::level0Files),
+            // Only a string property in RocksDB.
+            () -> property(db -> Double.parseDouble(db.getProperty(
+                families.get(Space.DATA), "rocksdb.num-files-at-level0").strip()))),
         new Statistic("writes.delayed", "1 while RocksDB slows writes down to let flushes and"
             + " compactions catch up, else 0", null,
             () -> Math.min(1, ofData("rocksdb.actual-delayed-write-rate"))),
         new Statistic("writes.stopped", "1 while RocksDB stops writes until a flush or compaction"
             + " finishes, else 0", null, () -> ofData("rocksdb.is-write-stopped")),
         new Statistic("keys", "Keys in the data space (RocksDB's estimate: a key overwritten"
-            + " since its last compaction may count twice)", null, () -> ofData("rocksdb.estimate-num-keys")));
+            + " since its last compaction may count twice)", null,
+            () -> ofData("rocksdb.estimate-num-keys")));
   }
 
-  /** A property of the data space, or of the database as a whole; NaN once closed. */
+  /** A property of the data space, or of the database as a whole. */
   private double ofData(String property) {
-    lock.readLock().lock();
-    try {
-      return closed ? Double.NaN : db.getLongProperty(families.get(Space.DATA), property);
-    } catch (RocksDBException e) {
-      return Double.NaN;
-    } finally {
-      lock.readLock().unlock();
-    }
+    return property(db -> db.getLongProperty(families.get(Space.DATA), property));
   }
 
-  /** RocksDB has this one only as a string property. */
-  private double level0Files() {
+  /** A property summed over all column families. */
+  private double summed(String property) {
+    return property(db -> db.getAggregatedLongProperty(property));
+  }
+
+  /** Reads a property under the read lock: NaN once closed, or if RocksDB will not say. */
+  private double property(PropertyRead read) {
     lock.readLock().lock();
     try {
-      return closed ? Double.NaN : Double.parseDouble(
-          db.getProperty(families.get(Space.DATA), "rocksdb.num-files-at-level0").strip());
+      return closed ? Double.NaN : read.from(db);
     } catch (RocksDBException | NumberFormatException e) {
       return Double.NaN;
     } finally {
@@ -255,16 +256,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
   }
 
-  /** A property summed over all column families; NaN once closed. */
-  private double summed(String property) {
-    lock.readLock().lock();
-    try {
-      return closed ? Double.NaN : db.getAggregatedLongProperty(property);
-    } catch (RocksDBException e) {
-      return Double.NaN;
-    } finally {
-      lock.readLock().unlock();
-    }
+  @FunctionalInterface
+  private interface PropertyRead {
+    double from(RocksDB db) throws RocksDBException;
   }
 
   /** Idempotent. Closes the cursors still open; later calls on them fail. */
